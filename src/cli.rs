@@ -1,0 +1,574 @@
+//! The `evolver` command line: a faithful parse of argv with clap, then one function per
+//! command over the library. [`run`] takes its whole world as parameters so tests can call it
+//! without a process.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::writer::NewEntry;
+use crate::{Entry, Error, Kind, Logged, Result, RootEnv, Store, project_root};
+
+/// What `run` needs from the outside world.
+#[derive(Debug, Clone)]
+pub struct World {
+    /// Where the command runs; the project root is found from here.
+    pub cwd: PathBuf,
+    pub env: RootEnv,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "evolver",
+    version,
+    about = "Keep an agent's lessons in .learnings/, verify them, and promote only what passes"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create .learnings/ and its three logs (existing files are left as they are)
+    Init,
+    /// Append an entry and print its ID; an open entry with the same Pattern-Key is updated
+    Log(LogArgs),
+    /// List entries, newest last
+    List(ListArgs),
+    /// Print an entry exactly as it is in its file
+    Show {
+        /// The entry ID, e.g. LRN-20261122-001
+        id: String,
+    },
+    /// Count entries by kind and status, and say what needs attention
+    Status,
+    /// Change an entry's status; resolved and wont_fix add a Resolution block
+    Resolve(ResolveArgs),
+}
+
+#[derive(Args, Debug)]
+struct LogArgs {
+    /// What to log
+    #[arg(value_enum)]
+    kind: KindArg,
+    /// One line saying what happened or what is wanted
+    #[arg(long)]
+    summary: String,
+    /// Category of a learning
+    #[arg(long, value_enum)]
+    category: Option<Category>,
+    /// Name of the failing command or wanted capability (made snake_case)
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long, value_enum, default_value = "medium")]
+    priority: Priority,
+    #[arg(long, value_enum)]
+    area: Option<Area>,
+    /// Details (learning), the error output (error) or the user's context (feature)
+    #[arg(long)]
+    details: Option<String>,
+    /// Suggested action, fix or implementation
+    #[arg(long)]
+    action: Option<String>,
+    /// Comma-separated tags
+    #[arg(long)]
+    tags: Option<String>,
+    /// Stable key of a recurring pattern, e.g. harden.input_validation
+    #[arg(long)]
+    pattern_key: Option<String>,
+    /// Comma-separated paths
+    #[arg(long)]
+    related_files: Option<String>,
+    /// Related entry IDs, comma-separated
+    #[arg(long)]
+    see_also: Option<String>,
+    /// Complexity estimate of a feature
+    #[arg(long, value_enum)]
+    complexity: Option<Complexity>,
+    /// Where the lesson came from
+    #[arg(long, default_value = "conversation")]
+    source: String,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// Only this kind
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Only entries with this status (as written in the file, any case)
+    #[arg(long)]
+    status: Option<String>,
+    /// Print a JSON array
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+struct ResolveArgs {
+    /// The entry ID
+    id: String,
+    #[arg(long, value_enum, default_value = "resolved")]
+    status: ResolveStatus,
+    /// What was done
+    #[arg(long)]
+    notes: Option<String>,
+    /// The commit or pull request that fixed it
+    #[arg(long)]
+    commit: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum KindArg {
+    #[value(alias = "lrn")]
+    Learning,
+    #[value(alias = "err")]
+    Error,
+    #[value(alias = "feat")]
+    Feature,
+}
+
+impl From<KindArg> for Kind {
+    fn from(k: KindArg) -> Kind {
+        match k {
+            KindArg::Learning => Kind::Learning,
+            KindArg::Error => Kind::Error,
+            KindArg::Feature => Kind::Feature,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+#[value(rename_all = "snake_case")]
+enum Category {
+    Correction,
+    Insight,
+    KnowledgeGap,
+    BestPractice,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Priority {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Area {
+    Frontend,
+    Backend,
+    Infra,
+    Tests,
+    Docs,
+    Config,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Complexity {
+    Simple,
+    Medium,
+    Complex,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+#[value(rename_all = "snake_case")]
+enum ResolveStatus {
+    Resolved,
+    InProgress,
+    WontFix,
+    Pending,
+}
+
+fn name_of(v: impl ValueEnum) -> String {
+    v.to_possible_value()
+        .map(|p| p.get_name().to_owned())
+        .unwrap_or_default()
+}
+
+/// Runs `evolver` with `args` (the first is the program name) and returns the exit code.
+pub fn run(args: Vec<OsString>, world: &World, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if code == 0 {
+                out.write_all(text.as_bytes())
+            } else {
+                err.write_all(text.as_bytes())
+            };
+            return code;
+        }
+    };
+    match dispatch(cli.command, world, out, err) {
+        Ok(()) => 0,
+        Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let _ = writeln!(err, "evolver: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn dispatch(
+    command: Command,
+    world: &World,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let store = Store::open(project_root(&world.cwd, &world.env))?;
+    match command {
+        Command::Init => init(&store, out),
+        Command::Log(args) => log(&store, args, world.now, out, err),
+        Command::List(args) => list(&store, &args, out),
+        Command::Show { id } => show(&store, &id, out),
+        Command::Status => status(&store, out),
+        Command::Resolve(args) => resolve(&store, &args, world.now, out),
+    }
+}
+
+fn init(store: &Store, out: &mut dyn Write) -> Result<()> {
+    let created = store.init()?;
+    if created.is_empty() {
+        writeln!(out, "{} is ready; nothing to create", store.dir().display())?;
+    }
+    for path in created {
+        writeln!(out, "created {}", path.display())?;
+    }
+    Ok(())
+}
+
+fn log(
+    store: &Store,
+    a: LogArgs,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let kind = Kind::from(a.kind);
+    let tail = match (kind, a.category, &a.name) {
+        (Kind::Learning, _, Some(_)) => {
+            return Err(Error::Invalid(
+                "--name is for errors and features; a learning takes --category".into(),
+            ));
+        }
+        (Kind::Learning, category, None) => name_of(category.unwrap_or(Category::Insight)),
+        (_, Some(_), _) => {
+            return Err(Error::Invalid(
+                "--category is for learnings; errors and features take --name".into(),
+            ));
+        }
+        (_, None, Some(name)) => snake_case(name),
+        (_, None, None) => snake_case(
+            &a.summary
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    };
+    if a.complexity.is_some() && kind != Kind::Feature {
+        return Err(Error::Invalid("--complexity is for features".into()));
+    }
+    if a.summary.trim().is_empty() {
+        return Err(Error::Invalid("--summary must not be empty".into()));
+    }
+    let mut entry = NewEntry {
+        tail,
+        priority: name_of(a.priority),
+        status: "pending".into(),
+        area: a.area.map(name_of).unwrap_or_default(),
+        summary: a.summary,
+        details: a.details.unwrap_or_default(),
+        action: a.action.unwrap_or_default(),
+        complexity: a.complexity.map(name_of).unwrap_or_default(),
+        ..NewEntry::default()
+    };
+    entry.set_meta("Source", a.source);
+    let optional = [
+        ("Related Files", a.related_files),
+        ("Tags", a.tags),
+        ("See Also", a.see_also),
+        ("Pattern-Key", a.pattern_key),
+    ];
+    for (key, value) in optional {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            entry.set_meta(key, v.trim());
+        }
+    }
+    let logged = store.log(kind, entry, now)?;
+    writeln!(out, "{}", logged.id())?;
+    if let Logged::Recurred { count, .. } = logged {
+        let _ = writeln!(
+            err,
+            "evolver: same Pattern-Key as an open entry; recorded recurrence {count}"
+        );
+    }
+    Ok(())
+}
+
+/// `cargo test --release` → `cargo_test`-style names: lower case, runs of other characters
+/// become one underscore.
+fn snake_case(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_end_matches('_').to_owned();
+    if out.is_empty() {
+        "unnamed".into()
+    } else {
+        out
+    }
+}
+
+/// One entry as `list --json` prints it.
+#[derive(Serialize, Debug)]
+struct Listed {
+    id: String,
+    kind: Kind,
+    tail: String,
+    status: Option<String>,
+    priority: Option<String>,
+    area: Option<String>,
+    summary: String,
+    logged: Option<String>,
+    file: String,
+    line: usize,
+    pattern_key: Option<String>,
+    recurrence_count: Option<u64>,
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.short())
+    }
+}
+
+fn collect(store: &Store, only: Option<Kind>) -> Result<Vec<Listed>> {
+    let mut all = Vec::new();
+    for kind in Kind::ALL {
+        if only.is_some_and(|k| k != kind) {
+            continue;
+        }
+        let Some(doc) = store.read(kind)? else {
+            continue;
+        };
+        let file = format!(".learnings/{}", kind.file_name());
+        for span in doc.entries() {
+            // The store only hands out UTF-8 documents.
+            let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
+            let Some(e) = Entry::parse(text) else {
+                continue;
+            };
+            let owned = |v: Option<&str>| v.map(str::to_owned);
+            all.push(Listed {
+                id: span.id.to_string(),
+                kind: span.id.kind(),
+                tail: e.tail().to_owned(),
+                status: owned(e.status()),
+                priority: owned(e.priority()),
+                area: owned(e.area()),
+                summary: e.summary().to_owned(),
+                logged: owned(e.field("logged")),
+                file: file.clone(),
+                line: span.line,
+                pattern_key: owned(e.pattern_key()),
+                recurrence_count: e.meta_number("Recurrence-Count"),
+            });
+        }
+    }
+    Ok(all)
+}
+
+fn list(store: &Store, a: &ListArgs, out: &mut dyn Write) -> Result<()> {
+    let mut entries = collect(store, a.kind.map(Kind::from))?;
+    if let Some(want) = &a.status {
+        let want = want.trim().to_lowercase();
+        entries.retain(|e| {
+            e.status
+                .as_deref()
+                .is_some_and(|s| s.trim().to_lowercase() == want)
+        });
+    }
+    let mut out = io::BufWriter::new(out);
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &entries).map_err(io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        for e in &entries {
+            writeln!(
+                out,
+                "{:<18} {:<11} {:<8} {}",
+                e.id,
+                e.status.as_deref().unwrap_or("-"),
+                e.priority.as_deref().unwrap_or("-"),
+                e.summary
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn show(store: &Store, id: &str, out: &mut dyn Write) -> Result<()> {
+    let found = store.find(id)?;
+    if found.is_empty() {
+        return Err(Error::UnknownId(id.into()));
+    }
+    for (_, _, text) in found {
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(())
+}
+
+fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
+    if !store.exists() {
+        writeln!(
+            out,
+            "no .learnings/ in {}; run `evolver init` to start",
+            store.root().display()
+        )?;
+        return Ok(());
+    }
+    let entries = collect(store, None)?;
+    writeln!(out, "{}", store.dir().display())?;
+    for kind in Kind::ALL {
+        let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+        let mut total = 0;
+        for e in entries.iter().filter(|e| e.kind == kind) {
+            total += 1;
+            *by_status
+                .entry(e.status.clone().unwrap_or_else(|| "(none)".into()))
+                .or_default() += 1;
+        }
+        let counts: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
+        let counts = if counts.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", counts.join(", "))
+        };
+        writeln!(out, "{:<5}{total:>5}{counts}", kind.prefix())?;
+    }
+
+    let open = |e: &&Listed| {
+        e.status
+            .as_deref()
+            .is_some_and(|s| matches!(s.trim().to_lowercase().as_str(), "pending" | "in_progress"))
+    };
+    let urgent: Vec<&str> = entries
+        .iter()
+        .filter(open)
+        .filter(|e| {
+            e.priority
+                .as_deref()
+                .is_some_and(|p| matches!(p.trim().to_lowercase().as_str(), "high" | "critical"))
+        })
+        .map(|e| e.id.as_str())
+        .collect();
+    let recurring: Vec<String> = entries
+        .iter()
+        .filter(open)
+        .filter(|e| e.recurrence_count.is_some_and(|n| n >= 3))
+        .map(|e| format!("{} ×{}", e.id, e.recurrence_count.unwrap_or(0)))
+        .collect();
+    let mut seen: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for e in &entries {
+        seen.entry((e.file.as_str(), e.id.as_str()))
+            .or_default()
+            .push(e.line);
+    }
+    let duplicates: Vec<String> = seen
+        .iter()
+        .filter(|(_, lines)| lines.len() > 1)
+        .map(|((file, id), lines)| {
+            let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+            format!("{id} ({file} lines {})", lines.join(", "))
+        })
+        .collect();
+
+    let mut attention = Vec::new();
+    if !urgent.is_empty() {
+        attention.push(format!(
+            "{} open at high or critical priority: {}",
+            urgent.len(),
+            urgent.join(", ")
+        ));
+    }
+    if !recurring.is_empty() {
+        attention.push(format!(
+            "{} open and recurring 3 times or more: {}",
+            recurring.len(),
+            recurring.join(", ")
+        ));
+    }
+    if !duplicates.is_empty() {
+        attention.push(format!(
+            "{} duplicate IDs: {}",
+            duplicates.len(),
+            duplicates.join("; ")
+        ));
+    }
+    if attention.is_empty() {
+        writeln!(out, "nothing needs attention")?;
+    } else {
+        writeln!(out, "needs attention:")?;
+        for line in attention {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn resolve(store: &Store, a: &ResolveArgs, now: DateTime<Utc>, out: &mut dyn Write) -> Result<()> {
+    let closing = matches!(a.status, ResolveStatus::Resolved | ResolveStatus::WontFix);
+    if !closing && (a.notes.is_some() || a.commit.is_some()) {
+        return Err(Error::Invalid(
+            "--notes and --commit go with --status resolved or wont_fix".into(),
+        ));
+    }
+    let status = name_of(a.status);
+    store.update(&a.id, |e| {
+        let current = e.status().unwrap_or("").trim().to_lowercase();
+        if current == "promoted" || current == "promoted_to_skill" {
+            return Err(Error::Refused(format!(
+                "{} is {current}; take it back with `evolver rollback {}` instead",
+                a.id, a.id
+            )));
+        }
+        let text = e.with_field("Status", &status);
+        if !closing {
+            return Ok(text);
+        }
+        let mut block = format!("- **Resolved**: {}", now.format("%Y-%m-%dT%H:%M:%SZ"));
+        if let Some(commit) = &a.commit {
+            block.push_str(&format!(
+                "\n- **Commit/PR**: {}",
+                crate::writer::one_line(commit)
+            ));
+        }
+        if let Some(notes) = &a.notes {
+            block.push_str(&format!(
+                "\n- **Notes**: {}",
+                crate::writer::one_line(notes)
+            ));
+        }
+        Ok(Entry::parse(&text)
+            .expect("an edit keeps the header")
+            .with_section("Resolution", &block))
+    })?;
+    writeln!(out, "{} {status}", a.id)?;
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! `.learnings/config.toml`: optional settings, every key with a default.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::{Error, Result};
+
+/// Settings read from `config.toml`. Unknown keys are ignored so that newer files still load.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Largest log file the tools will read or change. A larger file is refused with a clear
+    /// error rather than slowing every hook: archive old entries instead.
+    pub max_log_bytes: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            max_log_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the file when it exists; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = match fs_err::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(e.into()),
+        };
+        toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })
+    }
+}

@@ -1,0 +1,246 @@
+//! Logging an entry: ID allocation and Pattern-Key de-duplication, both under the store's
+//! lock so that any number of concurrent writers agree.
+
+use chrono::{DateTime, Utc};
+
+use crate::writer::{NewEntry, render};
+use crate::{Document, Entry, EntryId, Kind, Result, Store};
+
+/// What `log` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    /// A new entry was appended.
+    Created(EntryId),
+    /// An open entry with the same Pattern-Key was updated instead.
+    Recurred { id: EntryId, count: u64 },
+}
+
+impl Logged {
+    pub fn id(&self) -> &EntryId {
+        match self {
+            Logged::Created(id) | Logged::Recurred { id, .. } => id,
+        }
+    }
+}
+
+/// Statuses after which a recurrence is news: it gets a new entry pointing at the old one.
+const CLOSED: [&str; 3] = ["resolved", "promoted", "promoted_to_skill"];
+
+impl Store {
+    /// Appends a new entry, or records a recurrence when an entry with the same Pattern-Key
+    /// is still open (SPEC 5.2). A recurrence of a resolved or promoted entry gets a new entry
+    /// with `See Also` and a priority one step higher. `wont_fix` entries only count
+    /// recurrences: someone decided not to act, and a new entry would nag them again.
+    pub fn log(&self, kind: Kind, mut entry: NewEntry, now: DateTime<Utc>) -> Result<Logged> {
+        let day = now.format("%Y-%m-%d").to_string();
+        let key = entry.meta("Pattern-Key").map(str::to_owned);
+        if key.is_some() {
+            for (name, value) in [
+                ("Recurrence-Count", "1"),
+                ("First-Seen", day.as_str()),
+                ("Last-Seen", day.as_str()),
+            ] {
+                if entry.meta(name).is_none() {
+                    entry.set_meta(name, value);
+                }
+            }
+        }
+        self.write(|w| {
+            let mut log = w.load(kind)?;
+            if let Some(key) = &key {
+                if let Some((index, previous)) = last_with_key(&log.doc, key) {
+                    let text = std::str::from_utf8(log.doc.entry_bytes(&log.doc.entries()[index]))
+                        .unwrap_or_default();
+                    let old = Entry::parse(text).expect("a span starts with its header");
+                    let status = old.status().unwrap_or("").trim().to_lowercase();
+                    if CLOSED.contains(&status.as_str()) {
+                        let see_also = match entry.meta("See Also") {
+                            Some(given) => format!("{previous}, {given}"),
+                            None => previous.to_string(),
+                        };
+                        entry.set_meta("See Also", see_also);
+                        entry.priority = raise(old.priority().unwrap_or(&entry.priority));
+                    } else {
+                        let count = old.meta_number("Recurrence-Count").unwrap_or(1) + 1;
+                        let bumped = old.with_meta("Recurrence-Count", &count.to_string());
+                        let new = Entry::parse(&bumped)
+                            .expect("an edit keeps the header")
+                            .with_meta("Last-Seen", &day);
+                        log.doc.replace_entry(index, new.as_bytes());
+                        w.replace(&log)?;
+                        return Ok(Logged::Recurred {
+                            id: previous,
+                            count,
+                        });
+                    }
+                }
+            }
+            let id = next_id(&log.doc, kind, &now.format("%Y%m%d").to_string());
+            let logged = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            w.append(&log, &render(kind, &id, &logged, &entry))?;
+            Ok(Logged::Created(id))
+        })
+    }
+}
+
+/// The last entry whose Pattern-Key is `key`, with its ID.
+fn last_with_key(doc: &Document, key: &str) -> Option<(usize, EntryId)> {
+    let needle = key.as_bytes();
+    doc.entries()
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, span)| {
+            let bytes = doc.entry_bytes(span);
+            // Cheap byte search first; parse only the entries that can match.
+            if !bytes.windows(needle.len()).any(|w| w == needle) {
+                return None;
+            }
+            let text = std::str::from_utf8(bytes).ok()?;
+            let entry = Entry::parse(text)?;
+            (entry.pattern_key() == Some(key)).then(|| (i, span.id.clone()))
+        })
+}
+
+/// The next free sequence number for this kind and date in this file.
+pub fn next_id(doc: &Document, kind: Kind, date: &str) -> EntryId {
+    let max = doc
+        .entries()
+        .iter()
+        .filter(|s| s.id.kind() == kind && s.id.date() == date)
+        .filter_map(|s| s.id.seq_number())
+        .max()
+        .unwrap_or(0);
+    EntryId::new(kind, date, max + 1)
+}
+
+/// One priority step up; what we do not recognise becomes `high`.
+fn raise(priority: &str) -> String {
+    match priority.trim().to_lowercase().as_str() {
+        "low" => "medium",
+        "medium" => "high",
+        "critical" => "critical",
+        _ => "high",
+    }
+    .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().to_owned()).unwrap();
+        (tmp, store)
+    }
+
+    fn entry(key: &str) -> NewEntry {
+        let mut e = NewEntry {
+            tail: "cargo_test".into(),
+            priority: "medium".into(),
+            status: "pending".into(),
+            summary: "`cargo test` exited with code 101".into(),
+            ..NewEntry::default()
+        };
+        if !key.is_empty() {
+            e.set_meta("Pattern-Key", key);
+        }
+        e
+    }
+
+    #[test]
+    fn ids_count_up_per_day_and_restart_on_a_new_day() {
+        let (_tmp, store) = store();
+        let day1 = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let day2 = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 1).unwrap();
+        let ids: Vec<String> = [day1, day1, day2]
+            .iter()
+            .map(|t| {
+                store
+                    .log(Kind::Error, entry(""), *t)
+                    .unwrap()
+                    .id()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            ["ERR-20261122-001", "ERR-20261122-002", "ERR-20261123-001"]
+        );
+        let text = std::fs::read_to_string(store.path(Kind::Error)).unwrap();
+        assert!(text.starts_with(Kind::Error.file_header()));
+        assert!(text.contains(
+            "---\n\n## [ERR-20261122-001] cargo_test\n\n**Logged**: 2026-11-22T10:00:00Z\n"
+        ));
+    }
+
+    #[test]
+    fn a_recurrence_updates_the_open_entry() {
+        let (_tmp, store) = store();
+        let t1 = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        let t2 = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        store
+            .log(Kind::Error, entry("cmd.cargo.test.ab12"), t1)
+            .unwrap();
+        let again = store
+            .log(Kind::Error, entry("cmd.cargo.test.ab12"), t2)
+            .unwrap();
+        assert_eq!(
+            again,
+            Logged::Recurred {
+                id: "ERR-20261122-001".parse().unwrap(),
+                count: 2
+            }
+        );
+        let text = std::fs::read_to_string(store.path(Kind::Error)).unwrap();
+        assert!(text.contains(
+            "- Recurrence-Count: 2\n- First-Seen: 2026-11-22\n- Last-Seen: 2026-11-24\n"
+        ));
+        assert_eq!(Document::parse(text.into_bytes()).entries().len(), 1);
+    }
+
+    #[test]
+    fn a_recurrence_after_resolution_opens_a_new_entry_one_step_higher() {
+        let (_tmp, store) = store();
+        let t = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        store.log(Kind::Error, entry("cmd.x.1"), t).unwrap();
+        store
+            .update("ERR-20261122-001", |e| {
+                Ok(e.with_field("Status", "resolved"))
+            })
+            .unwrap();
+        let new = store.log(Kind::Error, entry("cmd.x.1"), t).unwrap();
+        assert_eq!(new, Logged::Created("ERR-20261122-002".parse().unwrap()));
+        let found = store.find("ERR-20261122-002").unwrap();
+        let e = Entry::parse(&found[0].2).unwrap();
+        assert_eq!(e.priority(), Some("high"));
+        assert_eq!(e.meta("See Also"), Some("ERR-20261122-001"));
+    }
+
+    #[test]
+    fn appending_after_an_unclosed_fence_closes_it_first() {
+        let (_tmp, store) = store();
+        store.init().unwrap();
+        let path = store.path(Kind::Learning);
+        std::fs::write(&path, "# Learnings\n```\nnever closed").unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        store.log(Kind::Learning, entry(""), t).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# Learnings\n```\nnever closed\n```\n\n## [LRN-20261122-001]"));
+        assert_eq!(Document::parse(text.into_bytes()).entries().len(), 1);
+    }
+
+    #[test]
+    fn crlf_files_get_crlf_entries() {
+        let (_tmp, store) = store();
+        store.init().unwrap();
+        let path = store.path(Kind::Learning);
+        std::fs::write(&path, "# Learnings\r\n\r\n---\r\n").unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
+        store.log(Kind::Learning, entry(""), t).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.replace("\r\n", "").contains('\n'), "{text:?}");
+    }
+}

@@ -1,0 +1,456 @@
+//! The store: where `.learnings/` is, and every read and write of its files.
+//!
+//! All writers take one exclusive lock on `.learnings/.lock` (readers a shared one), so
+//! agents, sub-agents and hooks never interleave. An append is one `write` of the whole
+//! entry; before it, the file's length goes into a small journal, so an append cut short
+//! by a crash is rolled back by the next writer or reader instead of leaving half an entry.
+//! A rewrite (an edit of one entry) goes to a temporary file that is renamed over the log,
+//! so the log is always either the old bytes or the new ones.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use fs_err::{File, OpenOptions};
+
+use crate::{Config, Document, Entry, Error, Kind, Result};
+
+const LOCK: &str = ".lock";
+const JOURNAL: &str = ".append-journal";
+
+/// The environment variables that move the project root (SPEC 3).
+#[derive(Debug, Clone, Default)]
+pub struct RootEnv {
+    /// `$EVOLVER_ROOT`
+    pub evolver_root: Option<OsString>,
+    /// `$CLAUDE_PROJECT_DIR`
+    pub claude_project_dir: Option<OsString>,
+}
+
+impl RootEnv {
+    pub fn from_process() -> RootEnv {
+        RootEnv {
+            evolver_root: std::env::var_os("EVOLVER_ROOT"),
+            claude_project_dir: std::env::var_os("CLAUDE_PROJECT_DIR"),
+        }
+    }
+}
+
+/// The project root: `$EVOLVER_ROOT`; else the nearest ancestor of `start` holding
+/// `.learnings/`; else `$CLAUDE_PROJECT_DIR`; else the nearest ancestor holding `.git`; else
+/// `start` itself.
+pub fn project_root(start: &Path, env: &RootEnv) -> PathBuf {
+    let set = |v: &Option<OsString>| v.as_ref().filter(|v| !v.is_empty()).map(PathBuf::from);
+    if let Some(root) = set(&env.evolver_root) {
+        return root;
+    }
+    if let Some(dir) = start.ancestors().find(|d| d.join(".learnings").exists()) {
+        return dir.to_owned();
+    }
+    if let Some(root) = set(&env.claude_project_dir) {
+        return root;
+    }
+    if let Some(dir) = start.ancestors().find(|d| d.join(".git").exists()) {
+        return dir.to_owned();
+    }
+    start.to_owned()
+}
+
+/// The `.learnings/` folder of one project.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+    dir: PathBuf,
+    config: Config,
+}
+
+/// A log file as loaded for writing: its parsed bytes and whether it exists yet.
+#[derive(Debug)]
+pub struct Log {
+    pub kind: Kind,
+    pub doc: Document,
+    pub exists: bool,
+}
+
+impl Store {
+    /// Opens the store of the project at `root`. Nothing is created.
+    pub fn open(root: PathBuf) -> Result<Store> {
+        let dir = root.join(".learnings");
+        let config = match std::fs::metadata(&dir) {
+            Ok(m) if !m.is_dir() => return Err(Error::NotADirectory(dir)),
+            Ok(_) => Config::load(&dir.join("config.toml"))?,
+            Err(_) => Config::default(),
+        };
+        Ok(Store { root, dir, config })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn path(&self, kind: Kind) -> PathBuf {
+        self.dir.join(kind.file_name())
+    }
+
+    pub fn exists(&self) -> bool {
+        self.dir.is_dir()
+    }
+
+    /// Creates `.learnings/` and whichever log files are missing, with their headers.
+    /// Returns the files it created.
+    pub fn init(&self) -> Result<Vec<PathBuf>> {
+        self.write(|w| {
+            let mut created = Vec::new();
+            for kind in Kind::ALL {
+                let path = w.store.path(kind);
+                let made = OpenOptions::new().write(true).create_new(true).open(&path);
+                match made {
+                    Ok(mut f) => {
+                        f.write_all(kind.file_header().as_bytes())?;
+                        created.push(path);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(created)
+        })
+    }
+
+    /// Reads one log under a shared lock. `None` when the file does not exist.
+    pub fn read(&self, kind: Kind) -> Result<Option<Document>> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        if self.dir.join(JOURNAL).exists() {
+            // A writer died mid-append: repair first, if we may write here.
+            if let Ok(log) = self.write(|w| w.load(kind)) {
+                return Ok(log.exists.then_some(log.doc));
+            }
+        }
+        let _lock = self.lock_shared();
+        let log = self.load(kind)?;
+        Ok(log.exists.then_some(log.doc))
+    }
+
+    /// Runs `f` holding the exclusive lock, after repairing what a crashed writer left.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        fs_err::create_dir_all(&self.dir)?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(LOCK))?;
+        lock.file().lock()?;
+        let mut writer = Writer {
+            store: self,
+            _lock: lock,
+        };
+        writer.recover()?;
+        f(&mut writer)
+    }
+
+    /// A shared lock when the lock file can be had; a read-only checkout reads without one,
+    /// since no writer can be at work there.
+    fn lock_shared(&self) -> Option<std::fs::File> {
+        let file = std::fs::File::open(self.dir.join(LOCK)).ok()?;
+        file.lock_shared().ok()?;
+        Some(file)
+    }
+
+    fn load(&self, kind: Kind) -> Result<Log> {
+        let path = self.path(kind);
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Log {
+                    kind,
+                    doc: Document::parse(Vec::new()),
+                    exists: false,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let size = file.metadata()?.len();
+        if size > self.config.max_log_bytes {
+            return Err(Error::TooLarge {
+                path,
+                size,
+                limit: self.config.max_log_bytes,
+            });
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            return Err(Error::NotUtf8 {
+                path,
+                offset: e.valid_up_to(),
+            });
+        }
+        Ok(Log {
+            kind,
+            doc: Document::parse(bytes),
+            exists: true,
+        })
+    }
+
+    /// Every entry with this ID, searching its own kind's file first.
+    pub fn find(&self, id: &str) -> Result<Vec<(Kind, usize, String)>> {
+        let mut found = Vec::new();
+        for kind in search_order(id)? {
+            if let Some(doc) = self.read(kind)? {
+                for span in doc.find(id) {
+                    let text = String::from_utf8_lossy(doc.entry_bytes(span)).into_owned();
+                    found.push((kind, span.line, text));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Edits the one entry with this ID: `f` gets the entry and returns its new text.
+    /// Refuses an unknown ID and an ID that appears more than once.
+    pub fn update(&self, id: &str, f: impl FnOnce(&Entry<'_>) -> Result<String>) -> Result<Kind> {
+        let order = search_order(id)?;
+        self.write(|w| {
+            for kind in order {
+                let mut log = w.load(kind)?;
+                let hits: Vec<usize> = log
+                    .doc
+                    .entries()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.id.as_str() == id)
+                    .map(|(i, _)| i)
+                    .collect();
+                match hits.as_slice() {
+                    [] => continue,
+                    [index] => {
+                        let span = &log.doc.entries()[*index];
+                        let text = std::str::from_utf8(log.doc.entry_bytes(span))
+                            .map_err(|_| Error::Invalid(format!("{id} is not valid UTF-8")))?;
+                        let entry =
+                            Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
+                        let new = f(&entry)?;
+                        log.doc.replace_entry(*index, new.as_bytes());
+                        w.replace(&log)?;
+                        return Ok(kind);
+                    }
+                    many => {
+                        return Err(Error::DuplicateId {
+                            id: id.into(),
+                            path: w.store.path(kind),
+                            lines: many.iter().map(|&i| log.doc.entries()[i].line).collect(),
+                        });
+                    }
+                }
+            }
+            Err(Error::UnknownId(id.into()))
+        })
+    }
+}
+
+/// The files to search for an ID: its own kind's first, then the others (the wild has
+/// entries filed in the wrong log).
+fn search_order(id: &str) -> Result<Vec<Kind>> {
+    let parsed: crate::EntryId = id.parse().map_err(|()| Error::BadId(id.into()))?;
+    let own = parsed.kind();
+    let mut order = vec![own];
+    order.extend(Kind::ALL.into_iter().filter(|k| *k != own));
+    Ok(order)
+}
+
+/// The holder of the exclusive lock; the only way to change a log.
+pub struct Writer<'s> {
+    store: &'s Store,
+    _lock: File,
+}
+
+impl Writer<'_> {
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    pub fn load(&self, kind: Kind) -> Result<Log> {
+        self.store.load(kind)
+    }
+
+    /// Appends `entry` (which ends in a newline) as `"\n" + entry`, with the file's header
+    /// first when the file is new or empty, and in the file's own line endings.
+    pub fn append(&mut self, log: &Log, entry: &str) -> Result<()> {
+        let path = self.store.path(log.kind);
+        let old = log.doc.bytes();
+        let crlf = old
+            .iter()
+            .position(|&b| b == b'\n')
+            .is_some_and(|i| i > 0 && old[i - 1] == b'\r');
+        let mut text = String::with_capacity(entry.len() + 256);
+        if old.is_empty() {
+            text.push_str(log.kind.file_header());
+        } else {
+            if !old.ends_with(b"\n") {
+                text.push('\n');
+            }
+            if let Some(closer) = log.doc.unclosed() {
+                text.push_str(closer);
+                text.push('\n');
+            }
+        }
+        text.push('\n');
+        text.push_str(entry);
+        if crlf {
+            text = text.replace("\r\n", "\n").replace('\n', "\r\n");
+        }
+        let journal = self.store.dir.join(JOURNAL);
+        fs_err::write(
+            &journal,
+            format!("{}\t{}\n", log.kind.file_name(), old.len()),
+        )?;
+        let mut file = OpenOptions::new().append(true).create(true).open(&path)?;
+        file.write_all(text.as_bytes())?;
+        drop(file);
+        fs_err::remove_file(&journal)?;
+        Ok(())
+    }
+
+    /// Replaces the log with the document's bytes through a temporary file and a rename.
+    pub fn replace(&mut self, log: &Log) -> Result<()> {
+        let path = self.store.path(log.kind);
+        // Write beside the real file when the log is a symbolic link, so the link survives.
+        let target = std::fs::canonicalize(&path).unwrap_or(path);
+        let tmp = temp_path(&target);
+        let mut file = File::create(&tmp)?;
+        file.write_all(log.doc.bytes())?;
+        if let Ok(meta) = std::fs::metadata(&target) {
+            file.set_permissions(meta.permissions())?;
+        }
+        drop(file);
+        fs_err::rename(&tmp, &target)?;
+        Ok(())
+    }
+
+    /// Rolls back an append cut short by a crash, and removes a rewrite's leftover.
+    fn recover(&mut self) -> Result<()> {
+        let journal = self.store.dir.join(JOURNAL);
+        match fs_err::read_to_string(&journal) {
+            Ok(text) => {
+                // A journal without its final newline was itself cut short: the append it
+                // announced never started.
+                let record = text.strip_suffix('\n').and_then(|l| l.split_once('\t'));
+                if let Some((name, len)) = record {
+                    let kind = Kind::ALL.into_iter().find(|k| k.file_name() == name);
+                    if let (Some(kind), Ok(len)) = (kind, len.parse::<u64>()) {
+                        let path = self.store.path(kind);
+                        if let Ok(file) = OpenOptions::new().write(true).open(&path) {
+                            if file.metadata()?.len() > len {
+                                file.set_len(len)?;
+                            }
+                        }
+                    }
+                }
+                fs_err::remove_file(&journal)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        for kind in Kind::ALL {
+            let tmp = temp_path(&self.store.path(kind));
+            if tmp.exists() {
+                fs_err::remove_file(&tmp)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.evolver-tmp"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_resolution_follows_the_spec_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path();
+        let deep = top.join("a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir(top.join(".git")).unwrap();
+        let none = RootEnv::default();
+        assert_eq!(project_root(&deep, &none), top);
+
+        let claude = RootEnv {
+            claude_project_dir: Some("/claude".into()),
+            ..RootEnv::default()
+        };
+        assert_eq!(project_root(&deep, &claude), Path::new("/claude"));
+
+        std::fs::create_dir(top.join("a/.learnings")).unwrap();
+        assert_eq!(project_root(&deep, &claude), top.join("a"));
+
+        let explicit = RootEnv {
+            evolver_root: Some("/explicit".into()),
+            ..claude
+        };
+        assert_eq!(project_root(&deep, &explicit), Path::new("/explicit"));
+        let empty = RootEnv {
+            evolver_root: Some("".into()),
+            claude_project_dir: Some("".into()),
+        };
+        let bare = tempfile::tempdir().unwrap();
+        assert_eq!(project_root(bare.path(), &empty), bare.path());
+    }
+
+    #[test]
+    fn a_torn_append_is_rolled_back_by_the_next_writer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().to_owned()).unwrap();
+        store.init().unwrap();
+        let path = store.path(Kind::Error);
+        let before = std::fs::read(&path).unwrap();
+        let mut torn = before.clone();
+        torn.extend_from_slice(b"\n## [ERR-20261122-001] half");
+        std::fs::write(&path, &torn).unwrap();
+        std::fs::write(
+            store.dir().join(JOURNAL),
+            format!("ERRORS.md\t{}\n", before.len()),
+        )
+        .unwrap();
+        assert!(
+            store
+                .read(Kind::Error)
+                .unwrap()
+                .unwrap()
+                .entries()
+                .is_empty()
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!store.dir().join(JOURNAL).exists());
+    }
+
+    #[test]
+    fn a_cut_journal_changes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().to_owned()).unwrap();
+        store.init().unwrap();
+        let path = store.path(Kind::Error);
+        let before = std::fs::read(&path).unwrap();
+        std::fs::write(store.dir().join(JOURNAL), "ERRORS.md\t1").unwrap();
+        store.write(|_| Ok(())).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}
