@@ -1,0 +1,10 @@
+//! The integration tests: one binary, one small harness.
+
+mod harness;
+
+mod bad_input;
+mod cli;
+mod concurrency;
+mod corpus;
+mod crash;
+mod roundtrip;
