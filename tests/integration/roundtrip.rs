@@ -83,6 +83,28 @@ proptest! {
     }
 
     #[test]
+    fn an_edit_changes_one_entry_and_no_boundary(bytes in markdownish()) {
+        let doc = Document::parse(bytes.clone());
+        let ids: Vec<String> = doc.entries().iter().map(|s| s.id.to_string()).collect();
+        for (i, span) in doc.entries().iter().enumerate() {
+            let Ok(text) = std::str::from_utf8(doc.entry_bytes(span)) else { continue };
+            let entry = Entry::parse(text).unwrap();
+            for new in [
+                entry.with_field("Status", "resolved"),
+                entry.with_meta("Recurrence-Count", "2"),
+                entry.with_section("Resolution", "- **Resolved**: now"),
+            ] {
+                let mut edited = doc.clone();
+                edited.replace_entry(i, new.as_bytes());
+                prop_assert_eq!(&edited.bytes()[..span.range.start], &bytes[..span.range.start]);
+                prop_assert_eq!(&edited.bytes()[span.range.start + new.len()..], &bytes[span.range.end..]);
+                let after: Vec<String> = edited.entries().iter().map(|s| s.id.to_string()).collect();
+                prop_assert_eq!(&after, &ids);
+            }
+        }
+    }
+
+    #[test]
     fn random_bytes_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         prop_assert_eq!(Document::parse(bytes.clone()).into_bytes(), bytes);
     }
