@@ -112,10 +112,7 @@ fn scan(bytes: &[u8]) -> (Vec<Span>, Option<String>) {
     let mut line_no = 0;
     while pos < bytes.len() {
         line_no += 1;
-        let end = bytes[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(bytes.len(), |i| pos + i);
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let mut line = &bytes[pos..end];
         if line.last() == Some(&b'\r') {
             line = &line[..line.len() - 1];
@@ -142,6 +139,10 @@ fn scan(bytes: &[u8]) -> (Vec<Span>, Option<String>) {
                 } else {
                     State::Comment
                 }
+            }
+            // Most lines are prose: only these first bytes can change the state.
+            State::Live if !matches!(line.first(), Some(b'#' | b'`' | b'~' | b'<' | b' ')) => {
+                State::Live
             }
             State::Live => {
                 if let Some(id) = header_id(line) {
@@ -241,7 +242,7 @@ fn opens_comment(line: &[u8]) -> bool {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
 }
 
 #[cfg(test)]

@@ -19,10 +19,14 @@ pub struct Entry<'a> {
     tail: Range<usize>,
     lines: Vec<Line>,
     fields: Vec<Field>,
+    /// `Key: value` lines of the Metadata section.
+    metas: Vec<Field>,
     sections: Vec<Section>,
     /// Index of the line holding the closing `---`, when there is one.
     close: Option<usize>,
     crlf: bool,
+    /// The entry ends inside a fenced block or HTML comment that it opened.
+    ends_open: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -35,14 +39,14 @@ struct Line {
 
 #[derive(Debug, Clone)]
 struct Field {
-    key: String,
+    name: Range<usize>,
     value: Range<usize>,
     line: usize,
 }
 
 #[derive(Debug, Clone)]
 struct Section {
-    key: String,
+    name: Range<usize>,
     /// The header line.
     line: usize,
     /// One past the last line of the body.
@@ -67,49 +71,82 @@ impl<'a> Entry<'a> {
         let mut sections: Vec<Section> = Vec::new();
         let mut close = None;
         let mut fence: Option<(u8, usize)> = None;
+        let mut metas = Vec::new();
+        let mut in_meta = false;
+        let mut comment = false;
         for (i, line) in lines.iter().enumerate().skip(1) {
             let s = &text[line.range.clone()];
+            let t = s.trim_start_matches(' ');
+            if comment {
+                comment = !s.contains("-->");
+                continue;
+            }
+            if in_meta
+                && fence.is_none()
+                && let Some((name, value)) = meta_line(s)
+            {
+                let at = line.range.start;
+                metas.push(Field {
+                    name: at + name.start..at + name.end,
+                    value: at + value.start..at + value.end,
+                    line: i,
+                });
+                continue;
+            }
+            // Only these first bytes can start a fence, a section, the rule or a field.
+            if !matches!(
+                t.as_bytes().first(),
+                Some(b'`' | b'~' | b'#' | b'-' | b'*' | b'<')
+            ) {
+                continue;
+            }
             if let Some((ch, len)) = fence {
-                let t = s.trim_start_matches(' ');
                 let run = t.bytes().take_while(|&b| b == ch).count();
                 if run >= len && t[run..].trim().is_empty() {
                     fence = None;
                 }
                 continue;
             }
-            let t = s.trim_start_matches(' ');
             if let Some(f) = fence_open(t) {
                 fence = Some(f);
-            } else if let Some(name) = t.strip_prefix("### ") {
+            } else if t.starts_with("<!--") {
+                comment = !t.contains("-->");
+            } else if t.starts_with("### ") {
                 if let Some(last) = sections.last_mut() {
                     last.end = i;
                 }
+                let start = line.range.end - t.len() + 4;
+                in_meta = same_name(&text[start..line.range.end], "metadata");
                 sections.push(Section {
-                    key: normalise(name),
+                    name: start..line.range.end,
                     line: i,
                     end: lines.len(),
                 });
             } else if s.trim() == "---" {
                 close = Some(i);
-            } else if let Some((key, value)) = bold_field(s) {
+            } else if let Some((name, value)) = bold_field(s) {
+                let at = line.range.start;
                 fields.push(Field {
-                    key,
-                    value: line.range.start + value.start..line.range.start + value.end,
+                    name: at + name.start..at + name.end,
+                    value: at + value.start..at + value.end,
                     line: i,
                 });
             }
         }
-        if let (Some(c), Some(last)) = (close, sections.last_mut()) {
-            if c > last.line && c < last.end {
-                last.end = c;
-            }
+        if let (Some(c), Some(last)) = (close, sections.last_mut())
+            && c > last.line
+            && c < last.end
+        {
+            last.end = c;
         }
         Some(Entry {
             text,
+            ends_open: fence.is_some() || comment,
             id,
             tail,
             lines,
             fields,
+            metas,
             sections,
             close,
             crlf,
@@ -132,11 +169,19 @@ impl<'a> Entry<'a> {
     /// The value of the first bold field whose name matches `name` (any case; a few Chinese
     /// names seen in the wild are aliases: 状态 status, 优先级 priority, 摘要 summary).
     pub fn field(&self, name: &str) -> Option<&'a str> {
-        let key = normalise(name);
+        self.find_field(name).map(|f| &self.text[f.value.clone()])
+    }
+
+    fn find_field(&self, name: &str) -> Option<&Field> {
         self.fields
             .iter()
-            .find(|f| f.key == key)
-            .map(|f| &self.text[f.value.clone()])
+            .find(|f| same_name(&self.text[f.name.clone()], name))
+    }
+
+    fn find_section(&self, name: &str) -> Option<&Section> {
+        self.sections
+            .iter()
+            .find(|s| same_name(&self.text[s.name.clone()], name))
     }
 
     pub fn status(&self) -> Option<&'a str> {
@@ -153,8 +198,7 @@ impl<'a> Entry<'a> {
 
     /// The body of a `###` section, without its header line, trimmed of blank lines.
     pub fn section(&self, name: &str) -> Option<&'a str> {
-        let key = normalise(name);
-        let s = self.sections.iter().find(|s| s.key == key)?;
+        let s = self.find_section(name)?;
         Some(self.body_text(s).trim_matches(['\n', '\r', ' ']))
     }
 
@@ -197,13 +241,12 @@ impl<'a> Entry<'a> {
     }
 
     fn meta_range(&self, name: &str) -> Option<(Range<usize>, usize)> {
-        let key = normalise(name);
-        let section = self.sections.iter().find(|s| s.key == "metadata")?;
-        (section.line + 1..section.end).find_map(|i| {
-            let line = &self.lines[i];
-            let (k, v) = meta_line(&self.text[line.range.clone()])?;
-            (k == key).then(|| (line.range.start + v.start..line.range.start + v.end, i))
-        })
+        let section = self.find_section("metadata")?;
+        self.metas
+            .iter()
+            .filter(|m| m.line > section.line && m.line < section.end)
+            .find(|m| same_name(&self.text[m.name.clone()], name))
+            .map(|m| (m.value.clone(), m.line))
     }
 
     fn eol(&self) -> &'static str {
@@ -213,22 +256,26 @@ impl<'a> Entry<'a> {
     /// Sets a bold header field: replaces its value where it is, or adds `**Name**: value`
     /// after the last field before the first section.
     pub fn with_field(&self, name: &str, value: &str) -> String {
-        let key = normalise(name);
-        if let Some(f) = self.fields.iter().find(|f| f.key == key) {
+        if let Some(f) = self.find_field(name) {
             return splice(self.text, f.value.clone(), value);
         }
         let first_section = self.sections.first().map_or(self.lines.len(), |s| s.line);
         let eol = self.eol();
         match self.fields.iter().rev().find(|f| f.line < first_section) {
-            Some(last) => {
-                let at = self.lines[last.line].range.end;
-                splice(self.text, at..at, &format!("{eol}**{name}**: {value}"))
-            }
-            None => {
-                let at = self.lines[0].range.end;
-                splice(self.text, at..at, &format!("{eol}{eol}**{name}**: {value}"))
-            }
+            Some(last) => self.insert_after(last.line, &format!("**{name}**: {value}")),
+            None => self.insert_after(0, &format!("{eol}**{name}**: {value}")),
         }
+    }
+
+    /// Inserts `new` as a line of its own after line `index`. When that line is the entry's
+    /// last and has no line break (the file ends there, or the next entry is glued to it),
+    /// the inserted line gets one, so it cannot run into what follows.
+    fn insert_after(&self, index: usize, new: &str) -> String {
+        let eol = self.eol();
+        let at = self.lines[index].range.end;
+        let open_end = at == self.text.len();
+        let tail = if open_end { eol } else { "" };
+        splice(self.text, at..at, &format!("{eol}{new}{tail}"))
     }
 
     /// Sets a metadata bullet: replaces its value where it is, or adds `- Name: value` at the
@@ -237,15 +284,15 @@ impl<'a> Entry<'a> {
         if let Some((range, _)) = self.meta_range(name) {
             return splice(self.text, range, value);
         }
-        let eol = self.eol();
-        match self.sections.iter().find(|s| s.key == "metadata") {
+        match self.find_section("metadata") {
             Some(s) => {
-                let last = (s.line..s.end)
+                let last = self
+                    .metas
+                    .iter()
                     .rev()
-                    .find(|&i| !self.text[self.lines[i].range.clone()].trim().is_empty())
-                    .unwrap_or(s.line);
-                let at = self.lines[last].range.end;
-                splice(self.text, at..at, &format!("{eol}- {name}: {value}"))
+                    .find(|m| m.line > s.line && m.line < s.end)
+                    .map_or(s.line, |m| m.line);
+                self.insert_after(last, &format!("- {name}: {value}"))
             }
             None => self.with_section("Metadata", &format!("- {name}: {value}")),
         }
@@ -256,8 +303,18 @@ impl<'a> Entry<'a> {
     pub fn with_section(&self, name: &str, body: &str) -> String {
         let eol = self.eol();
         let body = body.trim_end().replace('\n', eol);
-        let key = normalise(name);
-        if let Some(s) = self.sections.iter().find(|s| s.key == key) {
+        if let Some(s) = self.find_section(name) {
+            let last = self.sections.last().is_some_and(|l| l.line == s.line);
+            if last && self.ends_open {
+                // The old body runs into a block left open: keep it, and put the new section
+                // in front of it, where the text is live.
+                let at = self.lines[s.line].range.start;
+                return splice(
+                    self.text,
+                    at..at,
+                    &format!("### {name}{eol}{body}{eol}{eol}"),
+                );
+            }
             let start = self.lines[s.line].next;
             let end = self
                 .lines
@@ -306,7 +363,7 @@ fn split_lines(text: &str) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut pos = 0;
     while pos < text.len() {
-        let nl = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let nl = memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
         let end = if nl > pos && text.as_bytes()[nl - 1] == b'\r' {
             nl - 1
         } else {
@@ -330,25 +387,26 @@ fn fence_open(t: &str) -> Option<(u8, usize)> {
     (len >= 3 && !(ch == b'`' && t[len..].contains('`'))).then_some((ch, len))
 }
 
-/// Lower case, trimmed, with the Chinese field names seen in the wild mapped to ours.
-fn normalise(name: &str) -> String {
-    let n = name
-        .trim()
-        .trim_end_matches([':', '：'])
-        .trim()
-        .to_lowercase();
-    match n.as_str() {
-        "状态" => "status".into(),
-        "优先级" => "priority".into(),
-        "摘要" => "summary".into(),
-        "元数据" => "metadata".into(),
-        _ => n,
+/// Whether a name as written matches one of ours: any case, trimmed, a trailing colon
+/// ignored, and the Chinese names seen in the wild taken as aliases. `ours` is ASCII.
+fn same_name(written: &str, ours: &str) -> bool {
+    let w = written.trim().trim_end_matches([':', '：']).trim_end();
+    if w.eq_ignore_ascii_case(ours) {
+        return true;
     }
+    let alias = match w {
+        "状态" => "status",
+        "优先级" => "priority",
+        "摘要" => "summary",
+        "元数据" => "metadata",
+        _ => return false,
+    };
+    alias.eq_ignore_ascii_case(ours)
 }
 
 /// `**Name**: value`, `**Name:** value`, `**Name**：value`, `- **Name:** value`, and the
-/// malformed `**Name: value`. Returns the normalised name and the value's range in `line`.
-fn bold_field(line: &str) -> Option<(String, Range<usize>)> {
+/// malformed `**Name: value`. Returns the ranges of the name and the value in `line`.
+fn bold_field(line: &str) -> Option<(Range<usize>, Range<usize>)> {
     let t = line.trim_start();
     let mut start = line.len() - t.len();
     let t = match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
@@ -390,11 +448,11 @@ fn bold_field(line: &str) -> Option<(String, Range<usize>)> {
     let lead = value.len() - value.trim_start().len();
     let vstart = start + after + lead;
     let vend = start + after + value.trim_end().len();
-    Some((normalise(name), vstart..vend.max(vstart)))
+    Some((start..start + name.len(), vstart..vend.max(vstart)))
 }
 
 /// `- Key: value`, `* Key: value` or an unbulleted `Key: value` line of a Metadata section.
-fn meta_line(line: &str) -> Option<(String, Range<usize>)> {
+fn meta_line(line: &str) -> Option<(Range<usize>, Range<usize>)> {
     let t = line.trim_start();
     let mut start = line.len() - t.len();
     let t = match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
@@ -419,7 +477,7 @@ fn meta_line(line: &str) -> Option<(String, Range<usize>)> {
     let lead = value.len() - value.trim_start().len();
     let vstart = start + after + lead;
     let vend = (start + after + value.trim_end().len()).max(vstart);
-    Some((normalise(key), vstart..vend))
+    Some((start..start + key.len(), vstart..vend))
 }
 
 #[cfg(test)]
@@ -530,5 +588,23 @@ mod tests {
             Entry::parse(&new).unwrap().meta_number("recurrence-count"),
             Some(2)
         );
+    }
+
+    #[test]
+    fn metadata_added_to_an_entry_glued_to_the_next_one_keeps_them_apart() {
+        let file = "## [LRN-20260703-001] x\n### Metadata\n```a\n```## [ERR-20260219-001] y\n";
+        let doc = crate::Document::parse(file.as_bytes().to_vec());
+        let span = &doc.entries()[0];
+        let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap();
+        let new = Entry::parse(text)
+            .unwrap()
+            .with_meta("Recurrence-Count", "2");
+        assert_eq!(
+            new,
+            "## [LRN-20260703-001] x\n### Metadata\n- Recurrence-Count: 2\n```a\n```"
+        );
+        let mut edited = doc.clone();
+        edited.replace_entry(0, new.as_bytes());
+        assert_eq!(edited.entries().len(), 2);
     }
 }

@@ -47,32 +47,31 @@ impl Store {
         }
         self.write(|w| {
             let mut log = w.load(kind)?;
-            if let Some(key) = &key {
-                if let Some((index, previous)) = last_with_key(&log.doc, key) {
-                    let text = std::str::from_utf8(log.doc.entry_bytes(&log.doc.entries()[index]))
-                        .unwrap_or_default();
-                    let old = Entry::parse(text).expect("a span starts with its header");
-                    let status = old.status().unwrap_or("").trim().to_lowercase();
-                    if CLOSED.contains(&status.as_str()) {
-                        let see_also = match entry.meta("See Also") {
-                            Some(given) => format!("{previous}, {given}"),
-                            None => previous.to_string(),
-                        };
-                        entry.set_meta("See Also", see_also);
-                        entry.priority = raise(old.priority().unwrap_or(&entry.priority));
-                    } else {
-                        let count = old.meta_number("Recurrence-Count").unwrap_or(1) + 1;
-                        let bumped = old.with_meta("Recurrence-Count", &count.to_string());
-                        let new = Entry::parse(&bumped)
-                            .expect("an edit keeps the header")
-                            .with_meta("Last-Seen", &day);
-                        log.doc.replace_entry(index, new.as_bytes());
-                        w.replace(&log)?;
-                        return Ok(Logged::Recurred {
-                            id: previous,
-                            count,
-                        });
-                    }
+            if let Some(key) = &key
+                && let Some((index, previous)) = last_with_key(&log.doc, key)
+            {
+                let text = std::str::from_utf8(log.doc.entry_bytes(&log.doc.entries()[index]))
+                    .unwrap_or_default();
+                let old = Entry::parse(text).expect("a span starts with its header");
+                let status = old.status().unwrap_or("").trim().to_lowercase();
+                if CLOSED.contains(&status.as_str()) {
+                    let see_also = match entry.meta("See Also") {
+                        Some(given) => format!("{previous}, {given}"),
+                        None => previous.to_string(),
+                    };
+                    entry.set_meta("See Also", see_also);
+                    entry.priority = raise(old.priority().unwrap_or(&entry.priority));
+                } else {
+                    let count = old.meta_number("Recurrence-Count").unwrap_or(1) + 1;
+                    let bumped = old.with_meta("Recurrence-Count", &count.to_string());
+                    let new = Entry::parse(&bumped)
+                        .expect("an edit keeps the header")
+                        .with_meta("Last-Seen", &day);
+                    w.edit(&mut log, index, &new)?;
+                    return Ok(Logged::Recurred {
+                        id: previous,
+                        count,
+                    });
                 }
             }
             let id = next_id(&log.doc, kind, &now.format("%Y%m%d").to_string());

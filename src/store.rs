@@ -240,8 +240,7 @@ impl Store {
                         let entry =
                             Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
                         let new = f(&entry)?;
-                        log.doc.replace_entry(*index, new.as_bytes());
-                        w.replace(&log)?;
+                        w.edit(&mut log, *index, &new)?;
                         return Ok(kind);
                     }
                     many => {
@@ -321,6 +320,23 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Replaces entry `index` with `new` and rewrites the log, refusing an edit that would
+    /// move where any entry begins or ends (a hand-made file can leave a fence or comment
+    /// open in a way only a person should untangle).
+    pub fn edit(&mut self, log: &mut Log, index: usize, new: &str) -> Result<()> {
+        let before: Vec<crate::EntryId> = log.doc.entries().iter().map(|s| s.id.clone()).collect();
+        log.doc.replace_entry(index, new.as_bytes());
+        let same = log.doc.entries().iter().map(|s| &s.id).eq(before.iter());
+        if !same {
+            return Err(Error::Refused(format!(
+                "editing {} would change where entries begin or end in {}; edit it by hand",
+                before[index],
+                self.store.path(log.kind).display()
+            )));
+        }
+        self.replace(log)
+    }
+
     /// Replaces the log with the document's bytes through a temporary file and a rename.
     pub fn replace(&mut self, log: &Log) -> Result<()> {
         let path = self.store.path(log.kind);
@@ -349,10 +365,10 @@ impl Writer<'_> {
                     let kind = Kind::ALL.into_iter().find(|k| k.file_name() == name);
                     if let (Some(kind), Ok(len)) = (kind, len.parse::<u64>()) {
                         let path = self.store.path(kind);
-                        if let Ok(file) = OpenOptions::new().write(true).open(&path) {
-                            if file.metadata()?.len() > len {
-                                file.set_len(len)?;
-                            }
+                        if let Ok(file) = OpenOptions::new().write(true).open(&path)
+                            && file.metadata()?.len() > len
+                        {
+                            file.set_len(len)?;
                         }
                     }
                 }

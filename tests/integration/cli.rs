@@ -303,3 +303,21 @@ fn the_root_is_found_from_a_subdirectory_and_moved_by_evolver_root() {
     assert!(out.status.success());
     assert!(other.read(".learnings/LEARNINGS.md").contains("elsewhere"));
 }
+
+#[test]
+fn resolve_keeps_text_hidden_in_an_unclosed_comment() {
+    let p = Project::init();
+    let text = "# Learnings\n\n## [LRN-20260101-001] x\n**Status**: pending\n\n### Resolution\n<!-- draft\n\n## [LRN-20260101-002] hidden\n";
+    p.write(".learnings/LEARNINGS.md", text);
+    p.ok(&["resolve", "LRN-20260101-001", "--notes", "done"]);
+    let after = p.read(".learnings/LEARNINGS.md");
+    assert!(
+        after.ends_with("### Resolution\n<!-- draft\n\n## [LRN-20260101-002] hidden\n"),
+        "{after}"
+    );
+    assert!(after.contains("**Status**: resolved\n\n### Resolution\n- **Resolved**: "));
+    assert_eq!(
+        evolver::Document::parse(after.into_bytes()).entries().len(),
+        1
+    );
+}

@@ -30,11 +30,9 @@ fn independent_count(text: &str) -> Vec<(String, usize)> {
                 let rest = c[2].trim();
                 if same && rest.is_empty() {
                     open = None;
-                } else if same {
-                    if let Some(h) = header.captures(&c[2]) {
-                        found.push((h[1].to_owned(), i + 1));
-                        open = None;
-                    }
+                } else if same && let Some(h) = header.captures(&c[2]) {
+                    found.push((h[1].to_owned(), i + 1));
+                    open = None;
                 }
             }
             continue;
