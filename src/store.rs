@@ -220,6 +220,9 @@ impl Store {
     /// Refuses an unknown ID and an ID that appears more than once.
     pub fn update(&self, id: &str, f: impl FnOnce(&Entry<'_>) -> Result<String>) -> Result<Kind> {
         let order = search_order(id)?;
+        if !self.exists() {
+            return Err(Error::UnknownId(id.into()));
+        }
         self.write(|w| {
             for kind in order {
                 let mut log = w.load(kind)?;

@@ -250,6 +250,13 @@ fn unknown_and_malformed_ids_are_clear_errors() {
 }
 
 #[test]
+fn resolve_without_learnings_creates_nothing() {
+    let p = Project::new();
+    p.fails(&["resolve", "LRN-20260101-001"], 1);
+    assert!(!p.path(".learnings").exists());
+}
+
+#[test]
 fn duplicate_ids_are_refused_for_edits() {
     let p = Project::init();
     let text = "# Errors\n\n## [ERR-20260101-001] a\n**Status**: pending\n---\n\n## [ERR-20260101-001] b\n**Status**: pending\n---\n";
