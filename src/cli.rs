@@ -351,12 +351,6 @@ struct Listed {
     recurrence_count: Option<u64>,
 }
 
-impl Serialize for Kind {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.short())
-    }
-}
-
 fn collect(store: &Store, only: Option<Kind>) -> Result<Vec<Listed>> {
     let mut all = Vec::new();
     for kind in Kind::ALL {

@@ -13,6 +13,7 @@
 use std::ops::Range;
 
 use crate::EntryId;
+use crate::blocks::{Blocks, Line};
 
 /// A parsed log file: the original bytes plus the byte range of every entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,24 +91,10 @@ impl Document {
     }
 }
 
-/// An open fenced code block: the fence character, the run length and the indentation.
-#[derive(Clone, Copy)]
-struct Fence {
-    ch: u8,
-    len: usize,
-}
-
-#[derive(Clone, Copy)]
-enum State {
-    Live,
-    Fenced(Fence),
-    Comment,
-}
-
-/// Finds the entries: one pass over the lines, tracking fences and HTML comments.
+/// Finds the entries: one pass over the lines, headers counted only where the text is live.
 fn scan(bytes: &[u8]) -> (Vec<Span>, Option<String>) {
     let mut starts: Vec<(usize, usize, EntryId)> = Vec::new();
-    let mut state = State::Live;
+    let mut blocks = Blocks::default();
     let mut pos = 0;
     let mut line_no = 0;
     while pos < bytes.len() {
@@ -122,41 +109,20 @@ fn scan(bytes: &[u8]) -> (Vec<Span>, Option<String>) {
             line = &line[3..];
             offset = 3;
         }
-        state = match state {
-            State::Fenced(fence) => match closing_fence(line, fence) {
-                Closing::No => State::Fenced(fence),
-                Closing::Yes => State::Live,
-                Closing::Glued(at) => {
-                    if let Some(id) = header_id(&line[at..]) {
-                        starts.push((offset + at, line_no, id));
-                    }
-                    State::Live
-                }
-            },
-            State::Comment => {
-                if contains(line, b"-->") {
-                    State::Live
-                } else {
-                    State::Comment
-                }
-            }
-            // Most lines are prose: only these first bytes can change the state.
-            State::Live if !matches!(line.first(), Some(b'#' | b'`' | b'~' | b'<' | b' ')) => {
-                State::Live
-            }
-            State::Live => {
+        match blocks.step(line) {
+            // Checking the first byte first keeps prose lines cheap.
+            Line::Live if line.first() == Some(&b'#') => {
                 if let Some(id) = header_id(line) {
                     starts.push((offset, line_no, id));
-                    State::Live
-                } else if let Some(fence) = opening_fence(line) {
-                    State::Fenced(fence)
-                } else if opens_comment(line) {
-                    State::Comment
-                } else {
-                    State::Live
                 }
             }
-        };
+            Line::Live | Line::Hidden => {}
+            Line::Glued(at) => {
+                if let Some(id) = header_id(&line[at..]) {
+                    starts.push((offset + at, line_no, id));
+                }
+            }
+        }
         pos = end + 1;
     }
     let mut spans = Vec::with_capacity(starts.len());
@@ -168,13 +134,7 @@ fn scan(bytes: &[u8]) -> (Vec<Span>, Option<String>) {
             line: *line,
         });
     }
-    let unclosed = match state {
-        State::Live => None,
-        State::Fenced(fence) => {
-            Some(String::from_utf8(vec![fence.ch; fence.len]).unwrap_or_default())
-        }
-        State::Comment => Some("-->".to_owned()),
-    };
+    let unclosed = blocks.closer();
     (spans, unclosed)
 }
 
@@ -185,64 +145,6 @@ pub(crate) fn header_id(line: &[u8]) -> Option<EntryId> {
         .or_else(|| line.strip_prefix(b"### ["))?;
     let (id, len) = EntryId::scan(rest)?;
     (rest.get(len) == Some(&b']')).then_some(id)
-}
-
-/// Up to three spaces of indentation, as CommonMark allows before a fence.
-fn indent(line: &[u8]) -> usize {
-    line.iter().take(4).take_while(|&&b| b == b' ').count()
-}
-
-fn opening_fence(line: &[u8]) -> Option<Fence> {
-    let ind = indent(line);
-    if ind > 3 {
-        return None;
-    }
-    let ch = *line.get(ind)?;
-    if ch != b'`' && ch != b'~' {
-        return None;
-    }
-    let len = line[ind..].iter().take_while(|&&b| b == ch).count();
-    // A backtick fence's info string may not hold a backtick (CommonMark 4.5).
-    if len < 3 || (ch == b'`' && line[ind + len..].contains(&b'`')) {
-        return None;
-    }
-    Some(Fence { ch, len })
-}
-
-enum Closing {
-    No,
-    Yes,
-    /// A closing fence followed by an entry header; the header starts at this offset.
-    Glued(usize),
-}
-
-fn closing_fence(line: &[u8], fence: Fence) -> Closing {
-    let ind = indent(line);
-    if ind > 3 {
-        return Closing::No;
-    }
-    let run = line[ind..].iter().take_while(|&&b| b == fence.ch).count();
-    if run < fence.len {
-        return Closing::No;
-    }
-    let rest = &line[ind + run..];
-    if rest.iter().all(|b| *b == b' ' || *b == b'\t') {
-        Closing::Yes
-    } else if header_id(rest).is_some() {
-        Closing::Glued(ind + run)
-    } else {
-        Closing::No
-    }
-}
-
-/// A line that starts an HTML comment which does not end on the same line.
-fn opens_comment(line: &[u8]) -> bool {
-    let ind = indent(line);
-    ind <= 3 && line[ind..].starts_with(b"<!--") && !contains(&line[ind + 4..], b"-->")
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 use std::ops::Range;
 
 use crate::EntryId;
+use crate::blocks::{Blocks, Line as BlockLine};
 use crate::document::header_id;
 
 /// A view over the text of one entry.
@@ -44,6 +45,17 @@ struct Field {
     line: usize,
 }
 
+impl Field {
+    /// A field found on line `line`, from ranges relative to the line's start `at`.
+    fn new(at: usize, (name, value): (Range<usize>, Range<usize>), line: usize) -> Field {
+        Field {
+            name: at + name.start..at + name.end,
+            value: at + value.start..at + value.end,
+            line,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Section {
     name: Range<usize>,
@@ -70,48 +82,24 @@ impl<'a> Entry<'a> {
         let mut fields = Vec::new();
         let mut sections: Vec<Section> = Vec::new();
         let mut close = None;
-        let mut fence: Option<(u8, usize)> = None;
+        let mut blocks = Blocks::default();
         let mut metas = Vec::new();
         let mut in_meta = false;
-        let mut comment = false;
         for (i, line) in lines.iter().enumerate().skip(1) {
             let s = &text[line.range.clone()];
+            if blocks.step(s.as_bytes()) != BlockLine::Live {
+                continue;
+            }
+            if in_meta && let Some(found) = meta_line(s) {
+                metas.push(Field::new(line.range.start, found, i));
+                continue;
+            }
             let t = s.trim_start_matches(' ');
-            if comment {
-                comment = !s.contains("-->");
+            // Only these first bytes can start a section, the rule or a field.
+            if !matches!(t.as_bytes().first(), Some(b'#' | b'-' | b'*')) {
                 continue;
             }
-            if in_meta
-                && fence.is_none()
-                && let Some((name, value)) = meta_line(s)
-            {
-                let at = line.range.start;
-                metas.push(Field {
-                    name: at + name.start..at + name.end,
-                    value: at + value.start..at + value.end,
-                    line: i,
-                });
-                continue;
-            }
-            // Only these first bytes can start a fence, a section, the rule or a field.
-            if !matches!(
-                t.as_bytes().first(),
-                Some(b'`' | b'~' | b'#' | b'-' | b'*' | b'<')
-            ) {
-                continue;
-            }
-            if let Some((ch, len)) = fence {
-                let run = t.bytes().take_while(|&b| b == ch).count();
-                if run >= len && t[run..].trim().is_empty() {
-                    fence = None;
-                }
-                continue;
-            }
-            if let Some(f) = fence_open(t) {
-                fence = Some(f);
-            } else if t.starts_with("<!--") {
-                comment = !t.contains("-->");
-            } else if t.starts_with("### ") {
+            if t.starts_with("### ") {
                 if let Some(last) = sections.last_mut() {
                     last.end = i;
                 }
@@ -124,13 +112,8 @@ impl<'a> Entry<'a> {
                 });
             } else if s.trim() == "---" {
                 close = Some(i);
-            } else if let Some((name, value)) = bold_field(s) {
-                let at = line.range.start;
-                fields.push(Field {
-                    name: at + name.start..at + name.end,
-                    value: at + value.start..at + value.end,
-                    line: i,
-                });
+            } else if let Some(found) = bold_field(s) {
+                fields.push(Field::new(line.range.start, found, i));
             }
         }
         if let (Some(c), Some(last)) = (close, sections.last_mut())
@@ -141,7 +124,7 @@ impl<'a> Entry<'a> {
         }
         Some(Entry {
             text,
-            ends_open: fence.is_some() || comment,
+            ends_open: blocks.is_open(),
             id,
             tail,
             lines,
@@ -378,15 +361,6 @@ fn split_lines(text: &str) -> Vec<Line> {
     lines
 }
 
-fn fence_open(t: &str) -> Option<(u8, usize)> {
-    let ch = *t.as_bytes().first()?;
-    if ch != b'`' && ch != b'~' {
-        return None;
-    }
-    let len = t.bytes().take_while(|&b| b == ch).count();
-    (len >= 3 && !(ch == b'`' && t[len..].contains('`'))).then_some((ch, len))
-}
-
 /// Whether a name as written matches one of ours: any case, trimmed, a trailing colon
 /// ignored, and the Chinese names seen in the wild taken as aliases. `ours` is ASCII.
 fn same_name(written: &str, ours: &str) -> bool {
@@ -404,18 +378,20 @@ fn same_name(written: &str, ours: &str) -> bool {
     alias.eq_ignore_ascii_case(ours)
 }
 
+/// The line without its indentation and a leading `- ` or `* `, and where that rest starts.
+fn strip_bullet(line: &str) -> (usize, &str) {
+    let t = line.trim_start();
+    let rest = t
+        .strip_prefix("- ")
+        .or_else(|| t.strip_prefix("* "))
+        .unwrap_or(t);
+    (line.len() - rest.len(), rest)
+}
+
 /// `**Name**: value`, `**Name:** value`, `**Name**：value`, `- **Name:** value`, and the
 /// malformed `**Name: value`. Returns the ranges of the name and the value in `line`.
 fn bold_field(line: &str) -> Option<(Range<usize>, Range<usize>)> {
-    let t = line.trim_start();
-    let mut start = line.len() - t.len();
-    let t = match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
-        Some(rest) => {
-            start += 2;
-            rest
-        }
-        None => t,
-    };
+    let (mut start, t) = strip_bullet(line);
     let inner = t.strip_prefix("**")?;
     start += 2;
     let colon = inner.find([':', '：'])?;
@@ -453,15 +429,7 @@ fn bold_field(line: &str) -> Option<(Range<usize>, Range<usize>)> {
 
 /// `- Key: value`, `* Key: value` or an unbulleted `Key: value` line of a Metadata section.
 fn meta_line(line: &str) -> Option<(Range<usize>, Range<usize>)> {
-    let t = line.trim_start();
-    let mut start = line.len() - t.len();
-    let t = match t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
-        Some(rest) => {
-            start += 2;
-            rest
-        }
-        None => t,
-    };
+    let (start, t) = strip_bullet(line);
     let colon = t.find([':', '：'])?;
     let key = &t[..colon];
     if key.is_empty()

@@ -59,6 +59,13 @@ impl Kind {
     }
 }
 
+/// In JSON a kind is its short name: `"lrn"`, `"err"` or `"feat"`.
+impl serde::Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.short())
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.short())

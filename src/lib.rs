@@ -11,6 +11,7 @@
 //! - [`Store::log`] allocates IDs and de-duplicates by Pattern-Key;
 //! - [`cli`] is the `evolver` command.
 
+mod blocks;
 pub mod cli;
 mod config;
 mod document;
