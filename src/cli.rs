@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::command::snake_case;
 use crate::writer::NewEntry;
 use crate::{Entry, Error, Kind, Logged, Result, RootEnv, Store, project_root};
 
@@ -21,6 +22,10 @@ pub struct World {
     pub cwd: PathBuf,
     pub env: RootEnv,
     pub now: DateTime<Utc>,
+    /// `$HOME`, for `install --global`.
+    pub home: Option<PathBuf>,
+    /// Where the hook executables are: beside the running `evolver`.
+    pub bin_dir: Option<PathBuf>,
 }
 
 #[derive(Parser, Debug)]
@@ -51,6 +56,27 @@ enum Command {
     Status,
     /// Change an entry's status; resolved and wont_fix add a Resolution block
     Resolve(ResolveArgs),
+    /// Wire the hooks into an agent (Claude Code: .claude/settings.json; Codex: .codex/hooks.json)
+    Install(InstallArgs),
+    /// Take out exactly the hooks `install` added
+    Uninstall(InstallArgs),
+}
+
+#[derive(Args, Debug)]
+struct InstallArgs {
+    /// The agent
+    #[arg(value_enum)]
+    agent: AgentArg,
+    /// The settings in your home folder (all projects) instead of this project's
+    #[arg(long)]
+    global: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum AgentArg {
+    #[value(alias = "claude-code")]
+    Claude,
+    Codex,
 }
 
 #[derive(Args, Debug)]
@@ -232,7 +258,57 @@ fn dispatch(
         Command::Show { id } => show(&store, &id, out),
         Command::Status => status(&store, out),
         Command::Resolve(args) => resolve(&store, &args, world.now, out),
+        Command::Install(args) => install(&store, &args, world, out, true),
+        Command::Uninstall(args) => install(&store, &args, world, out, false),
     }
+}
+
+fn install(
+    store: &Store,
+    a: &InstallArgs,
+    world: &World,
+    out: &mut dyn Write,
+    add: bool,
+) -> Result<()> {
+    use crate::install::{Change, Target};
+    let target = match a.agent {
+        AgentArg::Claude => Target::Claude,
+        AgentArg::Codex => Target::Codex,
+    };
+    let base = if a.global {
+        world.home.clone().ok_or_else(|| {
+            Error::Refused("--global needs $HOME to be set".into())
+        })?
+    } else {
+        store.root().to_owned()
+    };
+    let path = base.join(target.file());
+    let change = if add {
+        let bin_dir = world.bin_dir.as_deref().ok_or_else(|| {
+            Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
+        })?;
+        crate::install::install(target, &path, bin_dir)?
+    } else {
+        crate::install::uninstall(&path)?
+    };
+    let verb = if add { "installed in" } else { "removed from" };
+    match change {
+        Change::Unchanged if add => writeln!(out, "hooks already {verb} {}", path.display())?,
+        Change::Unchanged => writeln!(out, "no evolver hooks in {}", path.display())?,
+        Change::Written { backup } => {
+            writeln!(out, "hooks {verb} {}", path.display())?;
+            if let Some(bak) = backup {
+                writeln!(out, "previous version kept in {}", bak.display())?;
+            }
+        }
+    }
+    if add && target == Target::Codex {
+        writeln!(
+            out,
+            "Codex runs new hooks only after you trust them: open Codex and review them in /hooks."
+        )?;
+    }
+    Ok(())
 }
 
 fn init(store: &Store, out: &mut dyn Write) -> Result<()> {
@@ -313,25 +389,6 @@ fn log(
         );
     }
     Ok(())
-}
-
-/// `cargo test --release` → `cargo_test`-style names: lower case, runs of other characters
-/// become one underscore.
-fn snake_case(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let out = out.trim_end_matches('_').to_owned();
-    if out.is_empty() {
-        "unnamed".into()
-    } else {
-        out
-    }
 }
 
 /// One entry as `list --json` prints it.

@@ -13,12 +13,36 @@ pub struct Config {
     /// Largest log file the tools will read or change. A larger file is refused with a clear
     /// error rather than slowing every hook: archive old entries instead.
     pub max_log_bytes: u64,
+    /// `[detector]`: how the error detector reads exit codes.
+    pub detector: DetectorConfig,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
             max_log_bytes: 256 * 1024 * 1024,
+            detector: DetectorConfig::default(),
+        }
+    }
+}
+
+/// `[detector]` in `config.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DetectorConfig {
+    /// Commands whose exit code 1 means "no" rather than "failed" (`grep` found nothing,
+    /// `diff` found differences). A program (`rg`) or a program and subcommand (`git diff`).
+    /// Setting it replaces the default list.
+    pub benign: Vec<String>,
+}
+
+impl Default for DetectorConfig {
+    fn default() -> DetectorConfig {
+        let benign = [
+            "grep", "egrep", "fgrep", "rg", "git grep", "diff", "cmp", "git diff", "test", "[",
+        ];
+        DetectorConfig {
+            benign: benign.into_iter().map(str::to_owned).collect(),
         }
     }
 }

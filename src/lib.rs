@@ -9,21 +9,33 @@
 //! - [`writer`] renders new entries from the templates in `assets/`;
 //! - [`Store`] finds the project, locks, appends and rewrites atomically;
 //! - [`Store::log`] allocates IDs and de-duplicates by Pattern-Key;
+//! - [`activator`] and [`detector`] are the two hooks, over [`payload`] (what the agents send),
+//!   [`command`] (what a command line runs), [`transcript`] (Codex's exit codes) and
+//!   [`redact`] (no secret reaches a file); [`hook`] holds their fail-open policy;
+//! - [`install`] wires the hooks into Claude Code and Codex;
 //! - [`cli`] is the `evolver` command.
 
+pub mod activator;
 mod blocks;
 pub mod cli;
+pub mod command;
 mod config;
+pub mod detector;
 mod document;
 mod entry;
 mod error;
+pub mod hook;
 mod id;
+pub mod install;
 mod kind;
 mod log;
+pub mod payload;
+pub mod redact;
 mod store;
+pub mod transcript;
 pub mod writer;
 
-pub use config::Config;
+pub use config::{Config, DetectorConfig};
 pub use document::{Document, Span};
 pub use entry::Entry;
 pub use error::{Error, Result};

@@ -11,8 +11,13 @@ use crate::{Document, Entry, EntryId, Kind, Result, Store};
 pub enum Logged {
     /// A new entry was appended.
     Created(EntryId),
-    /// An open entry with the same Pattern-Key was updated instead.
-    Recurred { id: EntryId, count: u64 },
+    /// An open entry with the same Pattern-Key was updated instead; `sessions` is its
+    /// distinct session count when the recurrence came with a session.
+    Recurred {
+        id: EntryId,
+        count: u64,
+        sessions: Option<u64>,
+    },
 }
 
 impl Logged {
@@ -31,8 +36,23 @@ impl Store {
     /// is still open (SPEC 5.2). A recurrence of a resolved or promoted entry gets a new entry
     /// with `See Also` and a priority one step higher. `wont_fix` entries only count
     /// recurrences: someone decided not to act, and a new entry would nag them again.
-    pub fn log(&self, kind: Kind, mut entry: NewEntry, now: DateTime<Utc>) -> Result<Logged> {
+    pub fn log(&self, kind: Kind, entry: NewEntry, now: DateTime<Utc>) -> Result<Logged> {
+        self.log_in_session(kind, entry, now, None)
+    }
+
+    /// [`Store::log`] for an agent session: a new entry records `Sessions: 1`, and a
+    /// recurrence raises `Sessions` when this session has not been counted yet. Which sessions
+    /// were counted is kept in the entry as short hashes (`Session-Hashes`), so the count
+    /// stays true without keeping session IDs anywhere else.
+    pub fn log_in_session(
+        &self,
+        kind: Kind,
+        mut entry: NewEntry,
+        now: DateTime<Utc>,
+        session: Option<&str>,
+    ) -> Result<Logged> {
         let day = now.format("%Y-%m-%d").to_string();
+        let session = session.filter(|s| !s.is_empty()).map(session_hash);
         let key = entry.meta("Pattern-Key").map(str::to_owned);
         if key.is_some() {
             for (name, value) in [
@@ -44,6 +64,10 @@ impl Store {
                     entry.set_meta(name, value);
                 }
             }
+        }
+        if let Some(hash) = &session {
+            entry.set_meta("Sessions", "1");
+            entry.set_meta(SESSION_HASHES, hash.as_str());
         }
         self.write(|w| {
             let mut log = w.load(kind)?;
@@ -63,14 +87,30 @@ impl Store {
                     entry.priority = raise(old.priority().unwrap_or(&entry.priority));
                 } else {
                     let count = old.meta_number("Recurrence-Count").unwrap_or(1) + 1;
-                    let bumped = old.with_meta("Recurrence-Count", &count.to_string());
-                    let new = Entry::parse(&bumped)
-                        .expect("an edit keeps the header")
-                        .with_meta("Last-Seen", &day);
+                    let mut new = old.with_meta("Recurrence-Count", &count.to_string());
+                    new = reparse(&new).with_meta("Last-Seen", &day);
+                    let mut sessions = None;
+                    if let Some(hash) = &session {
+                        let seen = reparse(&new).meta(SESSION_HASHES).unwrap_or("").to_owned();
+                        let mut hashes: Vec<&str> = seen.split_whitespace().collect();
+                        let known = old.meta_number("Sessions").unwrap_or(1);
+                        let n = if hashes.contains(&hash.as_str()) {
+                            known
+                        } else {
+                            hashes.push(hash);
+                            let drop = hashes.len().saturating_sub(MAX_SESSION_HASHES);
+                            hashes.drain(..drop);
+                            known + 1
+                        };
+                        new = reparse(&new).with_meta("Sessions", &n.to_string());
+                        new = reparse(&new).with_meta(SESSION_HASHES, &hashes.join(" "));
+                        sessions = Some(n);
+                    }
                     w.edit(&mut log, index, &new)?;
                     return Ok(Logged::Recurred {
                         id: previous,
                         count,
+                        sessions,
                     });
                 }
             }
@@ -80,6 +120,22 @@ impl Store {
             Ok(Logged::Created(id))
         })
     }
+}
+
+/// The metadata bullet that lists the sessions already counted in `Sessions`.
+const SESSION_HASHES: &str = "Session-Hashes";
+/// The newest this many sessions are remembered; an older one seen again counts anew.
+const MAX_SESSION_HASHES: usize = 64;
+
+/// A session's short, stable stand-in: 8 hex digits of SHA-256 over its ID.
+fn session_hash(session: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(session.as_bytes());
+    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn reparse(text: &str) -> Entry<'_> {
+    Entry::parse(text).expect("an edit keeps the header")
 }
 
 /// The last entry whose Pattern-Key is `key`, with its ID.
@@ -190,7 +246,8 @@ mod tests {
             again,
             Logged::Recurred {
                 id: "ERR-20261122-001".parse().unwrap(),
-                count: 2
+                count: 2,
+                sessions: None,
             }
         );
         let text = std::fs::read_to_string(store.path(Kind::Error)).unwrap();

@@ -8,6 +8,10 @@ fn main() -> ExitCode {
         cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
         env: RootEnv::from_process(),
         now: chrono::Utc::now(),
+        home: std::env::var_os("HOME").map(Into::into),
+        bin_dir: std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(ToOwned::to_owned)),
     };
     let code = run(
         std::env::args_os().collect(),

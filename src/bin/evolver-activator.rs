@@ -1,0 +1,11 @@
+//! `evolver-activator`: the activator hook. Fails open: exit 0 whatever happens.
+
+fn main() {
+    evolver::hook::fail_open(
+        "evolver-activator",
+        evolver::activator::run,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+}

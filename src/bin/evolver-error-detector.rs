@@ -1,0 +1,11 @@
+//! `evolver-error-detector`: the detector hook. Fails open: exit 0 whatever happens.
+
+fn main() {
+    evolver::hook::fail_open(
+        "evolver-error-detector",
+        evolver::detector::run,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+}

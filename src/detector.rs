@@ -1,0 +1,411 @@
+//! The error detector (SPEC 5.2): payload → did a shell command fail? → ERR entry → store.
+//!
+//! Most calls are successes and must cost next to nothing: a Claude Code `PostToolUse` is a
+//! success by definition and is dismissed before any file is touched; nothing compiles a
+//! regular expression unless a failure's output holds something that looks like a secret.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::command::{Invocation, invocation};
+use crate::hook::HookWorld;
+use crate::payload::{Agent, Payload};
+use crate::redact::redact;
+use crate::writer::NewEntry;
+use crate::{Kind, Logged, Result, Store, project_root, transcript};
+
+/// The Error section keeps the last this many lines of output…
+const MAX_LINES: usize = 60;
+/// …and at most this many bytes of them.
+const MAX_BYTES: usize = 8 * 1024;
+
+/// A failed shell command, as the payload reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub command: String,
+    /// `None` when the command could not be started at all.
+    pub exit_code: Option<i64>,
+    pub output: String,
+}
+
+/// The hook: returns the JSON line to print when something was logged.
+pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
+    let Some(payload) = Payload::parse(input) else {
+        return Ok(None);
+    };
+    let Some(failure) = failure(&payload, world) else {
+        return Ok(None);
+    };
+    let start = payload.cwd.as_deref().map_or(world.cwd.clone(), PathBuf::from);
+    let root = project_root(&start, &world.env);
+    // Only a real project gets a log: never a stray `.learnings/` in /tmp or $HOME.
+    if !root.join(".learnings").is_dir() && !root.join(".git").exists() {
+        return Ok(None);
+    }
+    let store = Store::open(root)?;
+    let Some(invocation) = invocation(&failure.command) else {
+        return Ok(None);
+    };
+    if is_benign(&invocation, failure.exit_code, &store.config().detector.benign) {
+        return Ok(None);
+    }
+    let entry = entry(&payload, &failure, &invocation, &start, store.root());
+    let summary = entry.summary.clone();
+    let logged =
+        store.log_in_session(Kind::Error, entry, world.now, payload.session_id.as_deref())?;
+    let context = match &logged {
+        Logged::Created(id) => format!(
+            "Logged {id} ({summary}) in .learnings/ERRORS.md. Once you know the cause, record it: \
+             `evolver resolve {id} --notes \"…\"`."
+        ),
+        Logged::Recurred {
+            id,
+            count,
+            sessions,
+        } => {
+            let sessions = sessions.map_or(String::new(), |n| {
+                format!(" in {n} session{}", if n == 1 { "" } else { "s" })
+            });
+            format!(
+                "{id} recurred ({summary}; seen {count} times{sessions}). Read what is known \
+                 before retrying: `evolver show {id}`."
+            )
+        }
+    };
+    let reply = serde_json::json!({
+        "hookSpecificOutput": {
+            "hookEventName": payload.event,
+            "additionalContext": context,
+        }
+    });
+    Ok(Some(format!("{reply}\n")))
+}
+
+/// Whether the payload reports a failed shell command (SPEC 5.2), before the benign list.
+pub fn failure(p: &Payload, world: &HookWorld) -> Option<Failure> {
+    let tool = p.tool_name.as_deref().unwrap_or("");
+    let shell = [
+        "bash",
+        "powershell",
+        "shell",
+        "exec",
+        "exec_command",
+        "local_shell",
+    ]
+    .iter()
+    .any(|t| tool.eq_ignore_ascii_case(t));
+    if !shell || p.is_interrupt {
+        return None;
+    }
+    let command = p.command.clone().filter(|c| !c.trim().is_empty())?;
+    let (exit_code, output) = match (p.agent, p.event.as_str()) {
+        (Agent::ClaudeCode, "PostToolUseFailure") => {
+            let error = p.error.as_deref()?;
+            let (first, rest) = error.split_once('\n').unwrap_or((error, ""));
+            match first.trim().strip_prefix("Exit code ") {
+                Some(n) => (Some(n.trim().parse().ok()?), rest.to_owned()),
+                None => (None, error.to_owned()),
+            }
+        }
+        (Agent::Codex, "PostToolUse") => {
+            let output = p.output();
+            let code = transcript::exit_line(&output).or_else(|| {
+                let path = p.transcript_path.as_deref()?;
+                let id = p.tool_use_id.as_deref()?;
+                transcript::exit_code(Path::new(path), id, world.patience)
+            })?;
+            (Some(code), output)
+        }
+        (Agent::OpenClaw, _) => match (&p.error, p.exit_code) {
+            (_, Some(code)) => (Some(code), p.error.clone().unwrap_or_else(|| p.output())),
+            (Some(error), None) => (None, error.clone()),
+            (None, None) => return None,
+        },
+        _ => return None,
+    };
+    if exit_code == Some(0) {
+        return None;
+    }
+    Some(Failure {
+        command,
+        exit_code,
+        output,
+    })
+}
+
+/// Exit 1 of a command that answers "no" that way (grep found nothing, diff found a change).
+fn is_benign(invocation: &Invocation, exit_code: Option<i64>, benign: &[String]) -> bool {
+    exit_code == Some(1)
+        && benign.iter().any(|b| {
+            let b = b.trim();
+            b == invocation.program || b == invocation.words()
+        })
+}
+
+/// The ERR entry for a failure: everything captured is redacted before it is kept.
+fn entry(p: &Payload, f: &Failure, inv: &Invocation, cwd: &Path, root: &Path) -> NewEntry {
+    let command = redact(&f.command).into_owned();
+    let output = error_text(&f.output);
+    let what = match f.exit_code {
+        Some(code) => format!("exited with code {code}"),
+        None => "could not be started".to_owned(),
+    };
+    let short: String = if command.chars().count() > 100 {
+        command.chars().take(99).chain(['…']).collect()
+    } else {
+        command.clone()
+    };
+    let workdir = match cwd.strip_prefix(root) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => cwd.display().to_string(),
+    };
+    let mut context = vec![
+        format!("Command: {}", code_span(&command)),
+        format!("Working directory: {}", code_span(&workdir)),
+        format!("Agent: {}", p.agent.name()),
+    ];
+    if let Some(session) = &p.session_id {
+        context.push(format!("Session: {}", redact(session)));
+    }
+    let action = if f.exit_code == Some(127) || f.exit_code.is_none() {
+        format!(
+            "`{}` was not found or could not run: install it, or fix its name or the PATH.",
+            inv.program
+        )
+    } else {
+        "Not analysed yet: find the cause, fix it, and note the fix with `evolver resolve`; \
+         a lesson worth keeping goes to `evolver log learning`."
+            .to_owned()
+    };
+    let mut e = NewEntry {
+        tail: inv.name(),
+        priority: "medium".into(),
+        status: "pending".into(),
+        summary: format!("{} {what}", code_span(&short)),
+        details: output,
+        context,
+        action,
+        ..NewEntry::default()
+    };
+    e.set_meta("Source", "error-detector");
+    e.set_meta("Reproducible", "unknown");
+    e.set_meta("Pattern-Key", pattern_key(inv, f));
+    e
+}
+
+/// `cmd.<program>[.<subcommand>].<signature>`: the signature hashes the first line that looks
+/// like an error, with what varies between occurrences (numbers, paths, hex, quoted names)
+/// normalised away, so the same failure in another file or on another line keys the same.
+pub fn pattern_key(inv: &Invocation, f: &Failure) -> String {
+    let line = error_line(&f.output).map_or_else(
+        || format!("exit {}", f.exit_code.unwrap_or(-1)),
+        |l| normalise(&redact(l)),
+    );
+    let digest = Sha256::digest(line.as_bytes());
+    let sig: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("cmd.{}.{sig}", inv.key())
+}
+
+const ERROR_WORDS: &[&str] = &[
+    "error", "fail", "fatal", "exception", "panic", "cannot", "can't", "not found", "no such",
+    "denied", "refused", "invalid", "traceback", "unable", "abort", "missing", "undefined",
+    "unexpected", "not recognized",
+];
+
+/// The first line that reads like an error, else the first non-empty line.
+fn error_line(output: &str) -> Option<&str> {
+    let mut first = None;
+    for line in output.lines().map(str::trim).filter(|l| !l.is_empty()).take(2000) {
+        first.get_or_insert(line);
+        let lower = line.to_lowercase();
+        if ERROR_WORDS.iter().any(|w| lower.contains(w)) {
+            return Some(line);
+        }
+    }
+    first
+}
+
+/// Lower case, quoted text → `Q`, words with a path separator → `P`, hex runs → `H`, digit
+/// runs → `N`, single spaces.
+fn normalise(line: &str) -> String {
+    let mut unquoted = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        let close = match c {
+            '\'' | '"' | '`' => c,
+            '‘' => '’',
+            '“' => '”',
+            _ => {
+                unquoted.push(c);
+                continue;
+            }
+        };
+        let rest: String = chars.clone().collect();
+        match rest.find(close) {
+            Some(end) => {
+                unquoted.push('Q');
+                for _ in rest[..end].chars().chain([close]) {
+                    chars.next();
+                }
+            }
+            None => unquoted.push(c),
+        }
+    }
+    let words: Vec<String> = unquoted
+        .split_whitespace()
+        .map(|w| {
+            if w.contains('/') || w.contains('\\') {
+                return "P".to_owned();
+            }
+            let core = w.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+            let hex = core.len() >= 7
+                && core.chars().all(|c| c.is_ascii_hexdigit())
+                && core.chars().any(|c| c.is_ascii_digit());
+            if hex || core.starts_with("0x") && core.len() > 2 {
+                return "H".to_owned();
+            }
+            let mut out = String::with_capacity(w.len());
+            for c in w.chars() {
+                if c.is_ascii_digit() {
+                    if !out.ends_with('N') {
+                        out.push('N');
+                    }
+                } else {
+                    out.extend(c.to_lowercase());
+                }
+            }
+            out
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// The Error section: redacted, then cut to its last lines and bytes, with a note when cut.
+fn error_text(output: &str) -> String {
+    let output = output.trim_end();
+    // Redact a generous window rather than all of a huge output, unless a private key
+    // block could start before the window and end inside it.
+    let window_start = if output.len() > 4 * MAX_BYTES
+        && memchr::memmem::find(output.as_bytes(), b"PRIVATE KEY").is_none()
+    {
+        floor_char(output, output.len() - 4 * MAX_BYTES)
+    } else {
+        0
+    };
+    let redacted = redact(&output[window_start..]);
+    let text: &str = &redacted;
+    let total_lines = output.lines().count();
+    let mut start = 0;
+    if let Some((i, _)) = text
+        .match_indices('\n')
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .nth(MAX_LINES - 1)
+    {
+        start = i + 1;
+    }
+    if text.len() - start > MAX_BYTES {
+        start = floor_char(text, text.len() - MAX_BYTES);
+        if let Some(nl) = text[start..].find('\n').filter(|&nl| nl < 200) {
+            start += nl + 1;
+        }
+    }
+    let kept = &text[start..];
+    if window_start == 0 && start == 0 {
+        return kept.to_owned();
+    }
+    let kept_lines = kept.lines().count();
+    let cut = total_lines.saturating_sub(kept_lines);
+    let note = if cut > 0 {
+        format!("[… {cut} earlier lines cut]")
+    } else {
+        "[… the start of this line was cut]".to_owned()
+    };
+    format!("{note}\n{kept}")
+}
+
+/// The largest char boundary at or below `at`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Inline code that no backtick inside can end.
+fn code_span(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(command: &str, output: &str) -> String {
+        let f = Failure {
+            command: command.into(),
+            exit_code: Some(1),
+            output: output.into(),
+        };
+        pattern_key(&invocation(command).unwrap(), &f)
+    }
+
+    #[test]
+    fn the_same_failure_elsewhere_keys_the_same() {
+        let a = key(
+            "cargo build",
+            "   Compiling x v0.1.0\nerror[E0425]: cannot find value `foo` in this scope\n --> src/a.rs:10:5",
+        );
+        let b = key(
+            "cargo build",
+            "error[E0425]: cannot find value `bar` in this scope\n --> src/b.rs:99:1",
+        );
+        assert_eq!(a, b);
+        assert!(a.starts_with("cmd.cargo.build."), "{a}");
+        assert_ne!(a, key("cargo build", "error: linker `cc` not found"));
+        assert_ne!(a, key("cargo test", "error[E0425]: cannot find value `x` in this scope"));
+    }
+
+    #[test]
+    fn normalising_keeps_the_words() {
+        assert_eq!(
+            normalise("ls: cannot access '/tmp/x': No such file or directory"),
+            "ls: cannot access Q: no such file or directory"
+        );
+        assert_eq!(
+            normalise("/bin/bash: line 12: foo: command not found"),
+            "P line N: foo: command not found"
+        );
+        assert_eq!(normalise("commit 4f2a9c1e failed at 0x7ffe"), "commit H failed at H");
+    }
+
+    #[test]
+    fn long_output_keeps_its_last_lines() {
+        let output: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+        let text = error_text(&output);
+        assert!(text.starts_with("[… 40 earlier lines cut]\nline 41\n"), "{text}");
+        assert!(text.ends_with("line 100"));
+        let wide = "x".repeat(20_000);
+        let text = error_text(&wide);
+        assert!(text.len() <= MAX_BYTES + 64);
+        assert!(text.starts_with("[… the start of this line was cut]\n"));
+    }
+
+    #[test]
+    fn code_spans_outlast_backticks() {
+        assert_eq!(code_span("ls"), "`ls`");
+        assert_eq!(code_span("echo `x`"), "`` echo `x` ``");
+    }
+}

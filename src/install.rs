@@ -1,0 +1,299 @@
+//! `evolver install | uninstall claude|codex` (SPEC 8): our hooks merged into the agent's
+//! settings file, and taken out again.
+//!
+//! The file belongs to the user, so the merge is careful: every other key and hook stays as
+//! it was and in its order, the file's indentation is kept, a file that is not valid JSON is
+//! refused untouched, nothing is written when nothing changes (so a second install is a
+//! no-op), and before a change the old file is copied to `<file>.bak`. Our handlers are
+//! recognised by the executable they run, so a reinstall from another path replaces them
+//! rather than adding a second copy.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::{Error, Result};
+
+pub const ACTIVATOR: &str = "evolver-activator";
+pub const DETECTOR: &str = "evolver-error-detector";
+
+/// The agents we can wire into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Claude,
+    Codex,
+}
+
+impl Target {
+    /// The settings file, relative to the project root or to `$HOME` (`--global`).
+    pub fn file(self) -> &'static str {
+        match self {
+            Target::Claude => ".claude/settings.json",
+            Target::Codex => ".codex/hooks.json",
+        }
+    }
+
+    /// (event, matcher, executable) for every handler we add.
+    fn handlers(self) -> &'static [(&'static str, Option<&'static str>, &'static str)] {
+        match self {
+            Target::Claude => &[
+                ("UserPromptSubmit", None, ACTIVATOR),
+                ("PostToolUse", Some("Bash"), DETECTOR),
+                ("PostToolUseFailure", Some("Bash"), DETECTOR),
+            ],
+            // Codex has no PostToolUseFailure: every command reaches PostToolUse.
+            Target::Codex => &[
+                ("UserPromptSubmit", None, ACTIVATOR),
+                ("PostToolUse", Some("^Bash$"), DETECTOR),
+            ],
+        }
+    }
+}
+
+/// What an install or uninstall did to the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The file already said what it should; nothing was written.
+    Unchanged,
+    /// The file was written; `backup` holds the old bytes when there were any.
+    Written { backup: Option<PathBuf> },
+}
+
+/// Merges our hooks, running the executables in `bin_dir`, into the settings file at `path`.
+pub fn install(target: Target, path: &Path, bin_dir: &Path) -> Result<Change> {
+    for exe in [ACTIVATOR, DETECTOR] {
+        if !bin_dir.join(exe).is_file() {
+            return Err(Error::Refused(format!(
+                "{exe} is not in {} beside evolver; install all the binaries with install/install.sh",
+                bin_dir.display()
+            )));
+        }
+    }
+    edit(path, |settings| {
+        let hooks = hooks_object(settings, path)?;
+        remove_ours(hooks);
+        for &(event, matcher, exe) in target.handlers() {
+            let command = shell_quote(&bin_dir.join(exe).display().to_string());
+            let mut group = Map::new();
+            if let Some(m) = matcher {
+                group.insert("matcher".into(), Value::from(m));
+            }
+            group.insert(
+                "hooks".into(),
+                json!([{ "type": "command", "command": command }]),
+            );
+            let list = hooks
+                .entry(event)
+                .or_insert_with(|| Value::Array(Vec::new()));
+            list.as_array_mut()
+                .ok_or_else(|| not_shaped(path, event))?
+                .push(Value::Object(group));
+        }
+        Ok(())
+    })
+}
+
+/// Takes out exactly the handlers `install` adds, and the groups and events left empty by
+/// that.
+pub fn uninstall(path: &Path) -> Result<Change> {
+    if !path.exists() {
+        return Ok(Change::Unchanged);
+    }
+    edit(path, |settings| {
+        let Some(hooks) = settings.get_mut("hooks") else {
+            return Ok(());
+        };
+        let Some(hooks) = hooks.as_object_mut() else {
+            return Err(not_shaped(path, "hooks"));
+        };
+        remove_ours(hooks);
+        if hooks.is_empty() {
+            settings.shift_remove("hooks");
+        }
+        Ok(())
+    })
+}
+
+fn hooks_object<'m>(settings: &'m mut Map<String, Value>, path: &Path) -> Result<&'m mut Map<String, Value>> {
+    settings
+        .entry("hooks")
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()
+        .ok_or_else(|| not_shaped(path, "hooks"))
+}
+
+/// Removes our handlers from every event; a group or event emptied by that goes too.
+fn remove_ours(hooks: &mut Map<String, Value>) {
+    let mut emptied_events = Vec::new();
+    for (event, groups) in hooks.iter_mut() {
+        let Some(groups) = groups.as_array_mut() else {
+            // Not ours to judge: leave whatever shape it has alone.
+            continue;
+        };
+        let before = groups.len();
+        let mut removed_any = false;
+        groups.retain_mut(|group| {
+            let Some(list) = group.get_mut("hooks").and_then(Value::as_array_mut) else {
+                return true;
+            };
+            let n = list.len();
+            list.retain(|h| !is_ours(h));
+            if list.len() == n {
+                return true;
+            }
+            removed_any = true;
+            !list.is_empty()
+        });
+        if removed_any && groups.is_empty() && before > 0 {
+            emptied_events.push(event.clone());
+        }
+    }
+    for event in emptied_events {
+        hooks.shift_remove(&event);
+    }
+}
+
+/// A handler that runs one of our executables, from wherever it was installed.
+fn is_ours(handler: &Value) -> bool {
+    let Some(command) = handler.get("command").and_then(Value::as_str) else {
+        return false;
+    };
+    let first = first_word(command);
+    let name = first.rsplit('/').next().unwrap_or(&first);
+    name == ACTIVATOR || name == DETECTOR
+}
+
+fn first_word(command: &str) -> String {
+    let command = command.trim_start();
+    if let Some(rest) = command.strip_prefix('\'') {
+        return rest.split('\'').next().unwrap_or("").to_owned();
+    }
+    if let Some(rest) = command.strip_prefix('"') {
+        return rest.split('"').next().unwrap_or("").to_owned();
+    }
+    command.split_whitespace().next().unwrap_or("").to_owned()
+}
+
+/// A path as a shell word: bare when it is plain, else in single quotes.
+fn shell_quote(path: &str) -> String {
+    let plain = path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ':'));
+    if plain {
+        path.to_owned()
+    } else {
+        format!("'{}'", path.replace('\'', r"'\''"))
+    }
+}
+
+fn not_shaped(path: &Path, key: &str) -> Error {
+    Error::Refused(format!(
+        "{}: `{key}` is not shaped as the agent expects; fix it by hand, nothing was changed",
+        path.display()
+    ))
+}
+
+/// Reads the settings (an empty object when the file is missing), lets `f` change them, and
+/// writes them back atomically in the file's own indentation when they changed.
+fn edit(path: &Path, f: impl FnOnce(&mut Map<String, Value>) -> Result<()>) -> Result<Change> {
+    let old = match fs_err::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    let mut settings = match &old {
+        Some(bytes) if !bytes.iter().all(u8::is_ascii_whitespace) => {
+            match serde_json::from_slice::<Value>(bytes) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => {
+                    return Err(Error::Refused(format!(
+                        "{} does not hold a JSON object; fix it or move it aside, nothing was changed",
+                        path.display()
+                    )));
+                }
+                Err(e) => {
+                    return Err(Error::Refused(format!(
+                        "{} is not valid JSON ({e}); fix it or move it aside, nothing was changed",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        _ => Map::new(),
+    };
+    let before = settings.clone();
+    f(&mut settings)?;
+    if old.is_some() && settings == before {
+        return Ok(Change::Unchanged);
+    }
+    let indent = old.as_deref().map_or_else(|| b"  ".to_vec(), detect_indent);
+    let mut text = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(&indent);
+    let mut ser = serde_json::Serializer::with_formatter(&mut text, formatter);
+    Value::Object(settings)
+        .serialize(&mut ser)
+        .map_err(std::io::Error::from)?;
+    text.push(b'\n');
+    if let Some(parent) = path.parent() {
+        fs_err::create_dir_all(parent)?;
+    }
+    let backup = match &old {
+        Some(bytes) => {
+            let bak = PathBuf::from(format!("{}.bak", path.display()));
+            fs_err::write(&bak, bytes)?;
+            Some(bak)
+        }
+        None => None,
+    };
+    let tmp = PathBuf::from(format!("{}.evolver-tmp", path.display()));
+    let mut file = fs_err::File::create(&tmp)?;
+    file.write_all(&text)?;
+    file.sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        file.set_permissions(meta.permissions())?;
+    }
+    drop(file);
+    fs_err::rename(&tmp, path)?;
+    Ok(Change::Written { backup })
+}
+
+/// The indentation of the first indented line, else two spaces.
+fn detect_indent(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .find_map(|line| {
+            let n = line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+            (n > 0 && n < line.len()).then(|| line[..n].to_vec())
+        })
+        .unwrap_or_else(|| b"  ".to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_our_handlers_wherever_installed() {
+        assert!(is_ours(&json!({"command": "/a/b/evolver-activator"})));
+        assert!(is_ours(&json!({"command": "'/my dir/evolver-error-detector' --x"})));
+        assert!(!is_ours(&json!({"command": "/a/b/other-hook"})));
+        assert!(!is_ours(&json!({"type": "command"})));
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(shell_quote("/usr/bin/x"), "/usr/bin/x");
+        assert_eq!(shell_quote("/my dir/x"), "'/my dir/x'");
+        assert_eq!(shell_quote("/it's/x"), r"'/it'\''s/x'");
+    }
+
+    #[test]
+    fn indentation_is_detected() {
+        assert_eq!(detect_indent(b"{\n    \"a\": 1\n}"), b"    ");
+        assert_eq!(detect_indent(b"{\n\t\"a\": 1\n}"), b"\t");
+        assert_eq!(detect_indent(b"{\"a\": 1}"), b"  ");
+    }
+}
