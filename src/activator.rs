@@ -80,10 +80,11 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(payload) = Payload::parse(input) else {
         return Ok(None);
     };
-    if !matches!(
+    let prompt_event = matches!(
         payload.event.as_str(),
-        "UserPromptSubmit" | "before_prompt_build" | ""
-    ) {
+        "UserPromptSubmit" | "before_prompt_build"
+    );
+    if !prompt_event && !(payload.event.is_empty() && payload.prompt.is_some()) {
         return Ok(None);
     }
     let start = payload.cwd.as_deref().map_or(world.cwd.clone(), PathBuf::from);
@@ -99,8 +100,17 @@ struct Survey {
     awaiting: usize,
     eligible: usize,
     held: usize,
-    /// (score, order, line)
-    lessons: Vec<(usize, usize, String)>,
+    lessons: Vec<Lesson>,
+}
+
+/// A past entry that shares words with the prompt.
+#[derive(Debug)]
+struct Lesson {
+    score: usize,
+    /// Learnings are lessons already drawn; errors and features only raw material.
+    learning: bool,
+    logged: String,
+    line: String,
 }
 
 /// The block for `prompt`: the reminder, then what is waiting, the relevant lessons and a
@@ -134,10 +144,13 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
         );
     }
     let mut lessons = survey.lessons;
-    lessons.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+    // Best overlap first; on a tie a learning before an error, then the newer.
+    lessons.sort_by(|a, b| {
+        (b.score, b.learning, &b.logged).cmp(&(a.score, a.learning, &a.logged))
+    });
     lessons.truncate(MAX_LESSONS);
     let head = "[evolver] Past lessons that may apply (`evolver show ID`):\n";
-    let mut shown: Vec<&str> = lessons.iter().map(|l| l.2.as_str()).collect();
+    let mut shown: Vec<&str> = lessons.iter().map(|l| l.line.as_str()).collect();
     loop {
         let body: usize = shown.iter().map(|l| l.chars().count() + 1).sum();
         let extra = if shown.is_empty() {
@@ -163,13 +176,11 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
 
 fn survey(store: &Store, words: &HashSet<String>) -> Result<Survey> {
     let mut s = Survey::default();
-    let mut order = 0;
     for kind in Kind::ALL {
         let Some(doc) = store.read(kind)? else {
             continue;
         };
         for span in doc.entries() {
-            order += 1;
             let Ok(text) = std::str::from_utf8(doc.entry_bytes(span)) else {
                 continue;
             };
@@ -209,8 +220,12 @@ fn survey(store: &Store, words: &HashSet<String>) -> Result<Survey> {
             have.extend(tokens(e.pattern_key().unwrap_or("")));
             let score = words.intersection(&have).count();
             if score > 0 {
-                let line = format!("- {}: {}", span.id, clean(summary));
-                s.lessons.push((score, order, line));
+                s.lessons.push(Lesson {
+                    score,
+                    learning: kind == Kind::Learning,
+                    logged: e.field("logged").unwrap_or("").trim().to_owned(),
+                    line: format!("- {}: {}", span.id, clean(summary)),
+                });
             }
         }
     }

@@ -113,3 +113,89 @@ macro_rules! assert_text_snapshot {
         settings.bind(|| insta::assert_snapshot!($value));
     }};
 }
+
+pub const ACTIVATOR: &str = env!("CARGO_BIN_EXE_evolver-activator");
+pub const DETECTOR: &str = env!("CARGO_BIN_EXE_evolver-error-detector");
+
+/// A file under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// The Codex transcript excerpt captured with the payloads.
+pub fn transcript() -> PathBuf {
+    fixture("payloads/codex-0.169.0/transcript-excerpt.jsonl")
+}
+
+impl Project {
+    /// A captured payload with its paths moved into this project: `cwd` is the project root
+    /// and Codex's `transcript_path` is the captured excerpt.
+    pub fn payload(&self, rel: &str) -> String {
+        let text = std::fs::read_to_string(fixture(&format!("payloads/{rel}"))).expect(rel);
+        let mut value: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+        value["cwd"] = self.root().display().to_string().into();
+        if rel.starts_with("codex") {
+            value["transcript_path"] = transcript().display().to_string().into();
+        }
+        value.to_string()
+    }
+
+    /// Runs a hook executable in the project with `stdin`, with the variables that move the
+    /// root or disable the hooks unset.
+    pub fn hook(&self, exe: &str, stdin: impl AsRef<[u8]>) -> Output {
+        self.hook_with(exe, stdin, &[])
+    }
+
+    pub fn hook_with(&self, exe: &str, stdin: impl AsRef<[u8]>, env: &[(&str, &str)]) -> Output {
+        use std::io::Write;
+        let mut cmd = Command::new(exe);
+        cmd.current_dir(self.root())
+            .env_remove("EVOLVER_ROOT")
+            .env_remove("CLAUDE_PROJECT_DIR")
+            .env_remove("EVOLVER_DISABLE")
+            .envs(env.iter().copied())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("start hook");
+        let mut input = child.stdin.take().expect("stdin");
+        // The hook may stop reading early; a broken pipe here is its right.
+        let _ = input.write_all(stdin.as_ref());
+        drop(input);
+        child.wait_with_output().expect("hook output")
+    }
+
+    /// Every file under the project with its bytes (`.git` aside), to show nothing changed.
+    pub fn tree(&self) -> Vec<(String, Vec<u8>)> {
+        fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+            let Ok(read) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in read.flatten() {
+                let path = e.path();
+                let rel = path.strip_prefix(base).unwrap().display().to_string();
+                if rel == ".git" {
+                    continue;
+                }
+                if path.is_dir() {
+                    out.push((format!("{rel}/"), Vec::new()));
+                    walk(&path, base, out);
+                } else {
+                    out.push((rel, std::fs::read(&path).unwrap_or_default()));
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(self.root(), self.root(), &mut files);
+        files.sort();
+        files
+    }
+
+    /// `evolver list --json`, parsed.
+    pub fn entries(&self) -> Vec<serde_json::Value> {
+        let out = self.ok(&["list", "--json"]);
+        serde_json::from_str::<Vec<serde_json::Value>>(&out).expect("list --json")
+    }
+}

@@ -8,3 +8,6 @@ mod concurrency;
 mod corpus;
 mod crash;
 mod roundtrip;
+mod detector;
+mod activator;
+mod hook_input;
