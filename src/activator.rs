@@ -71,8 +71,8 @@ const STOP_WORDS: &[&str] = &[
     "but", "can", "could", "did", "does", "doing", "don't", "for", "from", "get", "had", "has",
     "have", "here", "how", "into", "its", "just", "like", "make", "more", "need", "not", "now",
     "our", "out", "please", "should", "some", "than", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "too", "use", "very", "was", "were", "what",
-    "when", "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
+    "there", "these", "they", "this", "those", "too", "use", "very", "was", "were", "what", "when",
+    "where", "which", "while", "who", "why", "will", "with", "would", "you", "your",
 ];
 
 /// The hook: the text to print, or `None` for a payload that is not a prompt.
@@ -80,14 +80,19 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(payload) = Payload::parse(input) else {
         return Ok(None);
     };
-    let prompt_event = matches!(
-        payload.event.as_str(),
-        "UserPromptSubmit" | "before_prompt_build"
-    );
-    if !prompt_event && !(payload.event.is_empty() && payload.prompt.is_some()) {
+    // A prompt event, or an envelope without an event name that carries a prompt.
+    let understood = match payload.event.as_str() {
+        "UserPromptSubmit" | "before_prompt_build" => true,
+        "" => payload.prompt.is_some(),
+        _ => false,
+    };
+    if !understood {
         return Ok(None);
     }
-    let start = payload.cwd.as_deref().map_or(world.cwd.clone(), PathBuf::from);
+    let start = payload
+        .cwd
+        .as_deref()
+        .map_or(world.cwd.clone(), PathBuf::from);
     let store = Store::open(project_root(&start, &world.env))?;
     let prompt = payload.prompt.as_deref().unwrap_or("");
     Ok(Some(block(&store, prompt)?))
@@ -125,7 +130,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     if survey.pending + survey.awaiting + survey.eligible + survey.held > 0 {
         text.push_str(&format!(
             "[evolver] Waiting: {} pending, {} awaiting verification, {} eligible for promotion, \
-             {} held INDETERMINATE (`evolver review`).\n",
+             {} held INDETERMINATE (`evolver status`).\n",
             survey.pending, survey.awaiting, survey.eligible, survey.held
         ));
     }
@@ -145,9 +150,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     }
     let mut lessons = survey.lessons;
     // Best overlap first; on a tie a learning before an error, then the newer.
-    lessons.sort_by(|a, b| {
-        (b.score, b.learning, &b.logged).cmp(&(a.score, a.learning, &a.logged))
-    });
+    lessons.sort_by(|a, b| (b.score, b.learning, &b.logged).cmp(&(a.score, a.learning, &a.logged)));
     lessons.truncate(MAX_LESSONS);
     let head = "[evolver] Past lessons that may apply (`evolver show ID`):\n";
     let mut shown: Vec<&str> = lessons.iter().map(|l| l.line.as_str()).collect();

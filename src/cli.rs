@@ -276,9 +276,10 @@ fn install(
         AgentArg::Codex => Target::Codex,
     };
     let base = if a.global {
-        world.home.clone().ok_or_else(|| {
-            Error::Refused("--global needs $HOME to be set".into())
-        })?
+        world
+            .home
+            .clone()
+            .ok_or_else(|| Error::Refused("--global needs $HOME to be set".into()))?
     } else {
         store.root().to_owned()
     };

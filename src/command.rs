@@ -19,10 +19,43 @@ const WRAPPERS: &[&str] = &[
 
 /// Programs whose second word names what they do.
 const WITH_SUBCOMMANDS: &[&str] = &[
-    "apt", "apt-get", "brew", "bun", "bundle", "cargo", "composer", "conda", "deno", "docker",
-    "dotnet", "flutter", "gh", "git", "go", "gradle", "helm", "kubectl", "make", "mix", "mvn",
-    "npm", "npx", "pip", "pip3", "pnpm", "poetry", "podman", "rails", "rake", "rustup", "swift",
-    "systemctl", "terraform", "uv", "yarn", "zig",
+    "apt",
+    "apt-get",
+    "brew",
+    "bun",
+    "bundle",
+    "cargo",
+    "composer",
+    "conda",
+    "deno",
+    "docker",
+    "dotnet",
+    "flutter",
+    "gh",
+    "git",
+    "go",
+    "gradle",
+    "helm",
+    "kubectl",
+    "make",
+    "mix",
+    "mvn",
+    "npm",
+    "npx",
+    "pip",
+    "pip3",
+    "pnpm",
+    "poetry",
+    "podman",
+    "rails",
+    "rake",
+    "rustup",
+    "swift",
+    "systemctl",
+    "terraform",
+    "uv",
+    "yarn",
+    "zig",
 ];
 
 /// The program and subcommand of a command line, as written (not yet snake_case).
@@ -64,7 +97,11 @@ pub fn invocation(command: &str) -> Option<Invocation> {
     let step = steps
         .iter()
         .rev()
-        .find(|s| words(s).first().is_some_and(|w| !SETUP.contains(&w.as_str())))
+        .find(|s| {
+            words(s)
+                .first()
+                .is_some_and(|w| !SETUP.contains(&w.as_str()))
+        })
         .or_else(|| steps.last())?;
     let words = words(step);
     let mut rest = words.iter().map(String::as_str).peekable();
@@ -241,13 +278,19 @@ mod tests {
     fn names_the_working_step() {
         assert_eq!(name("cargo test --release"), "cargo_test");
         assert_eq!(name("cd app && npm run build"), "npm_run");
-        assert_eq!(name("RUST_LOG=debug cargo build 2>&1 | tail -20"), "cargo_build");
+        assert_eq!(
+            name("RUST_LOG=debug cargo build 2>&1 | tail -20"),
+            "cargo_build"
+        );
         assert_eq!(name("ls /definitely-missing-dir-xyz"), "ls");
         assert_eq!(name("/usr/bin/python3 -m pytest -x"), "python3_pytest");
         assert_eq!(name("sudo timeout 30 git push origin main"), "git_push");
         assert_eq!(name("printf \"a; b\\n\"; exit 4"), "printf");
         assert_eq!(name("echo x >&2; false"), "false");
-        assert_eq!(name("nonexistent-command-xyz --flag"), "nonexistent_command_xyz");
+        assert_eq!(
+            name("nonexistent-command-xyz --flag"),
+            "nonexistent_command_xyz"
+        );
         assert_eq!(name("git diff --no-index a b"), "git_diff");
         assert_eq!(name("cargo --version"), "cargo");
         assert_eq!(name("   "), "");

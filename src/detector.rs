@@ -37,7 +37,10 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(failure) = failure(&payload, world) else {
         return Ok(None);
     };
-    let start = payload.cwd.as_deref().map_or(world.cwd.clone(), PathBuf::from);
+    let start = payload
+        .cwd
+        .as_deref()
+        .map_or(world.cwd.clone(), PathBuf::from);
     let root = project_root(&start, &world.env);
     // Only a real project gets a log: never a stray `.learnings/` in /tmp or $HOME.
     if !root.join(".learnings").is_dir() && !root.join(".git").exists() {
@@ -47,7 +50,11 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(invocation) = invocation(&failure.command) else {
         return Ok(None);
     };
-    if is_benign(&invocation, failure.exit_code, &store.config().detector.benign) {
+    if is_benign(
+        &invocation,
+        failure.exit_code,
+        &store.config().detector.benign,
+    ) {
         return Ok(None);
     }
     let entry = entry(&payload, &failure, &invocation, &start, store.root());
@@ -209,15 +216,36 @@ pub fn pattern_key(inv: &Invocation, f: &Failure) -> String {
 }
 
 const ERROR_WORDS: &[&str] = &[
-    "error", "fail", "fatal", "exception", "panic", "cannot", "can't", "not found", "no such",
-    "denied", "refused", "invalid", "traceback", "unable", "abort", "missing", "undefined",
-    "unexpected", "not recognized",
+    "error",
+    "fail",
+    "fatal",
+    "exception",
+    "panic",
+    "cannot",
+    "can't",
+    "not found",
+    "no such",
+    "denied",
+    "refused",
+    "invalid",
+    "traceback",
+    "unable",
+    "abort",
+    "missing",
+    "undefined",
+    "unexpected",
+    "not recognized",
 ];
 
 /// The first line that reads like an error, else the first non-empty line.
 fn error_line(output: &str) -> Option<&str> {
     let mut first = None;
-    for line in output.lines().map(str::trim).filter(|l| !l.is_empty()).take(2000) {
+    for line in output
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(2000)
+    {
         first.get_or_insert(line);
         let lower = line.to_lowercase();
         if ERROR_WORDS.iter().any(|w| lower.contains(w)) {
@@ -230,6 +258,7 @@ fn error_line(output: &str) -> Option<&str> {
 /// Lower case, quoted text → `Q`, words with a path separator → `P`, hex runs → `H`, digit
 /// runs → `N`, single spaces.
 fn normalise(line: &str) -> String {
+    let line = line.to_lowercase();
     let mut unquoted = String::with_capacity(line.len());
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
@@ -273,7 +302,7 @@ fn normalise(line: &str) -> String {
                         out.push('N');
                     }
                 } else {
-                    out.extend(c.to_lowercase());
+                    out.push(c);
                 }
             }
             out
@@ -375,7 +404,13 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.starts_with("cmd.cargo.build."), "{a}");
         assert_ne!(a, key("cargo build", "error: linker `cc` not found"));
-        assert_ne!(a, key("cargo test", "error[E0425]: cannot find value `x` in this scope"));
+        assert_ne!(
+            a,
+            key(
+                "cargo test",
+                "error[E0425]: cannot find value `x` in this scope"
+            )
+        );
     }
 
     #[test]
@@ -388,14 +423,20 @@ mod tests {
             normalise("/bin/bash: line 12: foo: command not found"),
             "P line N: foo: command not found"
         );
-        assert_eq!(normalise("commit 4f2a9c1e failed at 0x7ffe"), "commit H failed at H");
+        assert_eq!(
+            normalise("commit 4f2a9c1e failed at 0x7ffe"),
+            "commit H failed at H"
+        );
     }
 
     #[test]
     fn long_output_keeps_its_last_lines() {
         let output: String = (1..=100).map(|i| format!("line {i}\n")).collect();
         let text = error_text(&output);
-        assert!(text.starts_with("[… 40 earlier lines cut]\nline 41\n"), "{text}");
+        assert!(
+            text.starts_with("[… 40 earlier lines cut]\nline 41\n"),
+            "{text}"
+        );
         assert!(text.ends_with("line 100"));
         let wide = "x".repeat(20_000);
         let text = error_text(&wide);

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::{Result, RootEnv};
 use crate::payload::read_capped;
+use crate::{Result, RootEnv};
 
 /// What a hook needs from the outside world, passed in so tests can run it without a
 /// process.
@@ -70,6 +70,34 @@ pub fn fail_open(
         }
         Err(_) => {
             let _ = writeln!(stderr, "{name}: internal error, nothing done");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn panics(_: &[u8], _: &HookWorld) -> Result<Option<String>> {
+        panic!("a bug")
+    }
+
+    fn fails(_: &[u8], _: &HookWorld) -> Result<Option<String>> {
+        Err(crate::Error::Refused("first line\nsecond line".into()))
+    }
+
+    #[test]
+    fn a_panic_or_an_error_is_one_line_on_stderr_and_nothing_on_stdout() {
+        for hook in [
+            panics as fn(&[u8], &HookWorld) -> Result<Option<String>>,
+            fails,
+        ] {
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            fail_open("h", hook, &mut &b"{}"[..], &mut out, &mut err);
+            assert!(out.is_empty());
+            let err = String::from_utf8(err).unwrap();
+            assert_eq!(err.lines().count(), 1, "{err}");
+            assert!(err.starts_with("h: "), "{err}");
         }
     }
 }

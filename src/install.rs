@@ -116,7 +116,10 @@ pub fn uninstall(path: &Path) -> Result<Change> {
     })
 }
 
-fn hooks_object<'m>(settings: &'m mut Map<String, Value>, path: &Path) -> Result<&'m mut Map<String, Value>> {
+fn hooks_object<'m>(
+    settings: &'m mut Map<String, Value>,
+    path: &Path,
+) -> Result<&'m mut Map<String, Value>> {
     settings
         .entry("hooks")
         .or_insert_with(|| Value::Object(Map::new()))
@@ -265,7 +268,10 @@ fn detect_indent(bytes: &[u8]) -> Vec<u8> {
         .split(|&b| b == b'\n')
         .skip(1)
         .find_map(|line| {
-            let n = line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+            let n = line
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
             (n > 0 && n < line.len()).then(|| line[..n].to_vec())
         })
         .unwrap_or_else(|| b"  ".to_vec())
@@ -278,7 +284,9 @@ mod tests {
     #[test]
     fn recognises_our_handlers_wherever_installed() {
         assert!(is_ours(&json!({"command": "/a/b/evolver-activator"})));
-        assert!(is_ours(&json!({"command": "'/my dir/evolver-error-detector' --x"})));
+        assert!(is_ours(
+            &json!({"command": "'/my dir/evolver-error-detector' --x"})
+        ));
         assert!(!is_ours(&json!({"command": "/a/b/other-hook"})));
         assert!(!is_ours(&json!({"type": "command"})));
     }

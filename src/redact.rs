@@ -57,7 +57,10 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         ),
         rule!(
             "aws_access_key_id",
-            ["akia", "asia", "abia", "acca", "agpa", "aida", "aipa", "anpa", "anva", "aroa", "apka", "asca"],
+            [
+                "akia", "asia", "abia", "acca", "agpa", "aida", "aipa", "anpa", "anva", "aroa",
+                "apka", "asca"
+            ],
             r"\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA)[A-Z0-9]{16}\b"
         ),
         rule!(
@@ -84,7 +87,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
         ),
         rule!("google_api_key", ["aiza"], r"\bAIza[0-9A-Za-z_-]{35}"),
-        rule!("npm_token", ["npm_"], r"\bnpm_[A-Za-z0-9]{36}\b"),
+        rule!("npm_token", ["npm_"], r"\bnpm_[A-Za-z0-9]{36,}\b"),
         rule!(
             "jwt",
             ["eyj"],

@@ -113,7 +113,10 @@ mod tests {
         let path = dir.path().join("t.jsonl");
         let mut text = String::new();
         for i in 0..20_000 {
-            text.push_str(&format!("{{\"type\":\"noise\",\"n\":{i},\"pad\":\"{}\"}}\n", "x".repeat(50)));
+            text.push_str(&format!(
+                "{{\"type\":\"noise\",\"n\":{i},\"pad\":\"{}\"}}\n",
+                "x".repeat(50)
+            ));
         }
         text.push_str(r#"{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"call_7","exit_code":4}}}"#);
         text.push('\n');
@@ -127,13 +130,20 @@ mod tests {
     fn reads_a_first_line_without_a_newline_before_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.jsonl");
-        std::fs::write(&path, r#"{"payload":{"type":"item_completed","item":{"id":"c","exit_code":0}}}"#).unwrap();
+        std::fs::write(
+            &path,
+            r#"{"payload":{"type":"item_completed","item":{"id":"c","exit_code":0}}}"#,
+        )
+        .unwrap();
         assert_eq!(exit_code(&path, "c", Duration::ZERO), Some(0));
     }
 
     #[test]
     fn exit_lines() {
-        assert_eq!(exit_line("Chunk ID: x\nProcess exited with code 2\nOutput:"), Some(2));
+        assert_eq!(
+            exit_line("Chunk ID: x\nProcess exited with code 2\nOutput:"),
+            Some(2)
+        );
         assert_eq!(exit_line("Exit code: 101\n"), Some(101));
         assert_eq!(exit_line("hello\n"), None);
     }

@@ -16,7 +16,11 @@ fn prompt(p: &Project, text: &str) -> String {
     });
     let out = p.hook(ACTIVATOR, input.to_string());
     assert!(out.status.success());
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -44,11 +48,46 @@ fn without_learnings_it_prints_the_reminder_alone() {
 #[test]
 fn it_shows_the_three_most_relevant_lessons_and_never_wont_fix() {
     let p = Project::init();
-    let a = log(&p, &["learning", "--summary", "Validate JSON input before parsing", "--tags", "json,parser"]);
-    let b = log(&p, &["learning", "--summary", "The parser rejects trailing commas in JSON"]);
-    let c = log(&p, &["learning", "--summary", "Run the migration before the server starts"]);
-    let d = log(&p, &["error", "--summary", "JSON parser crashed on empty input"]);
-    let e = log(&p, &["learning", "--summary", "JSON parser input must be UTF-8 checked", "--pattern-key", "harden.json_parser"]);
+    let a = log(
+        &p,
+        &[
+            "learning",
+            "--summary",
+            "Validate JSON input before parsing",
+            "--tags",
+            "json,parser",
+        ],
+    );
+    let b = log(
+        &p,
+        &[
+            "learning",
+            "--summary",
+            "The parser rejects trailing commas in JSON",
+        ],
+    );
+    let c = log(
+        &p,
+        &[
+            "learning",
+            "--summary",
+            "Run the migration before the server starts",
+        ],
+    );
+    let d = log(
+        &p,
+        &["error", "--summary", "JSON parser crashed on empty input"],
+    );
+    let e = log(
+        &p,
+        &[
+            "learning",
+            "--summary",
+            "JSON parser input must be UTF-8 checked",
+            "--pattern-key",
+            "harden.json_parser",
+        ],
+    );
     p.ok(&["resolve", &e, "--status", "wont_fix"]);
     let f = log(&p, &["feature", "--summary", "Support YAML besides JSON"]);
     let before = p.tree();
@@ -70,7 +109,14 @@ fn it_shows_the_three_most_relevant_lessons_and_never_wont_fix() {
 #[test]
 fn nothing_relevant_shows_no_lessons() {
     let p = Project::init();
-    log(&p, &["learning", "--summary", "Run the migration before the server starts"]);
+    log(
+        &p,
+        &[
+            "learning",
+            "--summary",
+            "Run the migration before the server starts",
+        ],
+    );
     let text = prompt(&p, "write a haiku");
     assert!(!text.contains("Past lessons"), "{text}");
 }
@@ -94,8 +140,16 @@ fn corrections_and_feature_requests_get_their_nudge() {
     ];
     for &(text, correction, feature) in cases {
         let out = prompt(&p, text);
-        assert_eq!(out.contains("reads like a correction"), correction, "{text}: {out}");
-        assert_eq!(out.contains("reads like a feature request"), feature, "{text}: {out}");
+        assert_eq!(
+            out.contains("reads like a correction"),
+            correction,
+            "{text}: {out}"
+        );
+        assert_eq!(
+            out.contains("reads like a feature request"),
+            feature,
+            "{text}: {out}"
+        );
     }
 }
 
@@ -135,17 +189,35 @@ fn the_block_stays_under_2000_characters() {
     for _ in 0..5 {
         log(&p, &["learning", "--summary", &long]);
     }
-    let text = prompt(&p, &format!("the parser; can you also fix it? no, that's not right. {long}"));
-    assert!(text.chars().count() <= 2000, "{} characters", text.chars().count());
+    let text = prompt(
+        &p,
+        &format!("the parser; can you also fix it? no, that's not right. {long}"),
+    );
+    assert!(
+        text.chars().count() <= 2000,
+        "{} characters",
+        text.chars().count()
+    );
     assert!(text.contains("Past lessons"));
-    assert!(text.contains("reads like a correction") && text.contains("reads like a feature request"));
+    assert!(
+        text.contains("reads like a correction") && text.contains("reads like a feature request")
+    );
 }
 
 #[test]
 fn the_captured_payloads_of_both_clients_are_understood() {
     for payload in PROMPTS {
         let p = Project::init();
-        log(&p, &["learning", "--summary", "Run the commands from the project root", "--tags", "commands"]);
+        log(
+            &p,
+            &[
+                "learning",
+                "--summary",
+                "Run the commands from the project root",
+                "--tags",
+                "commands",
+            ],
+        );
         let out = p.hook(ACTIVATOR, p.payload(payload));
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("Past lessons"), "{payload}: {text}");

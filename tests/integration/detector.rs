@@ -8,15 +8,39 @@ use crate::harness::{DETECTOR, Project};
 /// Every captured failure: (payload, exit code, header tail).
 const FAILURES: &[(&str, i64, &str)] = &[
     ("claude-code-2.1.328/post-tool-use-failure-ls.json", 2, "ls"),
-    ("claude-code-2.1.328/post-tool-use-failure-cargo.json", 101, "cargo_build"),
-    ("claude-code-2.1.328/post-tool-use-failure-echo.json", 1, "false"),
-    ("claude-code-2.1.328/post-tool-use-failure-nonexistent-command-xyz.json", 127, "nonexistent_command_xyz"),
-    ("claude-code-2.1.328/post-tool-use-failure-printf.json", 4, "printf"),
-    ("claude-code-2.1.328/post-tool-use-failure-python3.json", 3, "python3"),
+    (
+        "claude-code-2.1.328/post-tool-use-failure-cargo.json",
+        101,
+        "cargo_build",
+    ),
+    (
+        "claude-code-2.1.328/post-tool-use-failure-echo.json",
+        1,
+        "false",
+    ),
+    (
+        "claude-code-2.1.328/post-tool-use-failure-nonexistent-command-xyz.json",
+        127,
+        "nonexistent_command_xyz",
+    ),
+    (
+        "claude-code-2.1.328/post-tool-use-failure-printf.json",
+        4,
+        "printf",
+    ),
+    (
+        "claude-code-2.1.328/post-tool-use-failure-python3.json",
+        3,
+        "python3",
+    ),
     ("codex-0.169.0/post-tool-use-ls.json", 2, "ls"),
     ("codex-0.169.0/post-tool-use-cargo.json", 101, "cargo_build"),
     ("codex-0.169.0/post-tool-use-echo-2.json", 1, "false"),
-    ("codex-0.169.0/post-tool-use-nonexistent-command-xyz.json", 127, "nonexistent_command_xyz"),
+    (
+        "codex-0.169.0/post-tool-use-nonexistent-command-xyz.json",
+        127,
+        "nonexistent_command_xyz",
+    ),
     ("codex-0.169.0/post-tool-use-printf.json", 4, "printf"),
     ("codex-0.169.0/post-tool-use-python3.json", 3, "python3"),
 ];
@@ -34,11 +58,18 @@ const QUIET: &[&str] = &[
 ];
 
 /// The fake credentials the capture printed.
-const SECRETS: &[&str] = &["AKIAIOSFODNN7EXAMPLE", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"];
+const SECRETS: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+];
 
 fn reply(out: &std::process::Output) -> Value {
     assert!(out.status.success());
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout.clone()).unwrap();
     assert_eq!(text.lines().count(), 1, "one JSON line: {text}");
     serde_json::from_str(&text).expect("JSON reply")
@@ -75,9 +106,16 @@ fn every_captured_failure_becomes_one_err_entry_with_its_exit_code() {
             "{payload}: {summary}"
         );
         let key = e["pattern_key"].as_str().unwrap();
-        let front = if tail == "cargo_build" { "cargo.build" } else { tail };
+        let front = if tail == "cargo_build" {
+            "cargo.build"
+        } else {
+            tail
+        };
         let sig = key.strip_prefix(&format!("cmd.{front}.")).expect(key);
-        assert!(sig.len() == 8 && sig.chars().all(|c| c.is_ascii_hexdigit()), "{key}");
+        assert!(
+            sig.len() == 8 && sig.chars().all(|c| c.is_ascii_hexdigit()),
+            "{key}"
+        );
         assert_eq!(e["recurrence_count"], 1);
         let id = e["id"].as_str().unwrap();
         assert!(
@@ -96,7 +134,11 @@ fn every_captured_failure_becomes_one_err_entry_with_its_exit_code() {
         ] {
             assert!(text.contains(needle), "{payload}: no {needle:?}");
         }
-        let agent = if payload.starts_with("codex") { "codex" } else { "claude-code" };
+        let agent = if payload.starts_with("codex") {
+            "codex"
+        } else {
+            "claude-code"
+        };
         assert!(text.contains(&format!("- Agent: {agent}")));
     }
 }
@@ -123,7 +165,10 @@ fn no_captured_secret_reaches_a_file_or_the_reply() {
         replies.push_str(&String::from_utf8_lossy(&out.stdout));
     }
     let input = p.payload("claude-code-2.1.328/post-tool-use-failure-echo.json");
-    assert!(SECRETS.iter().all(|s| input.contains(s)), "the fixture holds them");
+    assert!(
+        SECRETS.iter().all(|s| input.contains(s)),
+        "the fixture holds them"
+    );
     for (name, bytes) in p.tree() {
         let text = String::from_utf8_lossy(&bytes);
         for secret in SECRETS {
@@ -154,7 +199,10 @@ fn the_fake_header_in_printf_output_stays_inside_its_fence() {
         assert!(ids[0].starts_with("ERR-") && !ids[0].starts_with("ERR-20990101"));
         p.fails(&["show", "ERR-20990101-001"], 1);
         let text = p.read(".learnings/ERRORS.md");
-        assert!(text.contains("````\nline1\n```\n## [ERR-20990101-001] fake\n---\n````\n"), "{text}");
+        assert!(
+            text.contains("````\nline1\n```\n## [ERR-20990101-001] fake\n---\n````\n"),
+            "{text}"
+        );
         // A later entry still lands after it, whole.
         p.ok(&["log", "error", "--summary", "after"]);
         assert_eq!(p.entries().len(), 2);
@@ -164,7 +212,10 @@ fn the_fake_header_in_printf_output_stays_inside_its_fence() {
 #[test]
 fn snapshot_of_a_logged_failure() {
     let p = Project::init();
-    let out = p.hook(DETECTOR, p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"));
+    let out = p.hook(
+        DETECTOR,
+        p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"),
+    );
     assert_text_snapshot!(p, String::from_utf8(out.stdout).unwrap());
     assert_text_snapshot!(p, p.read(".learnings/ERRORS.md"));
 }
@@ -172,7 +223,10 @@ fn snapshot_of_a_logged_failure() {
 #[test]
 fn long_output_is_cut_to_its_last_lines_and_bytes() {
     let p = Project::init();
-    p.hook(DETECTOR, p.payload("claude-code-2.1.328/post-tool-use-failure-python3.json"));
+    p.hook(
+        DETECTOR,
+        p.payload("claude-code-2.1.328/post-tool-use-failure-python3.json"),
+    );
     let text = p.read(".learnings/ERRORS.md");
     let longest = text.lines().map(str::len).max().unwrap();
     assert!(longest <= 8 * 1024, "a line of {longest} bytes");
@@ -197,10 +251,17 @@ fn a_recurrence_bumps_the_open_entry_and_counts_sessions() {
     let codex = p.payload("codex-0.169.0/post-tool-use-ls.json");
     p.hook(DETECTOR, &claude);
     let again = reply(&p.hook(DETECTOR, &claude));
-    let context = again["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
-    assert!(context.contains("recurred") && context.contains("seen 2 times in 1 session)"), "{context}");
+    let context = again["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap();
+    assert!(
+        context.contains("recurred") && context.contains("seen 2 times in 1 session)"),
+        "{context}"
+    );
     let third = reply(&p.hook(DETECTOR, &codex));
-    let context = third["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
+    let context = third["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap();
     assert!(context.contains("seen 3 times in 2 sessions"), "{context}");
     let entries = p.entries();
     assert_eq!(entries.len(), 1);
@@ -231,19 +292,29 @@ fn the_benign_list_comes_from_config() {
 #[test]
 fn codex_exit_codes_come_from_the_output_when_it_states_them() {
     let p = Project::init();
-    let mut input: Value = serde_json::from_str(&p.payload("codex-0.169.0/post-tool-use-ls.json")).unwrap();
+    let mut input: Value =
+        serde_json::from_str(&p.payload("codex-0.169.0/post-tool-use-ls.json")).unwrap();
     input["transcript_path"] = Value::Null;
-    assert!(p.hook(DETECTOR, input.to_string()).stdout.is_empty(), "no code, no entry");
+    assert!(
+        p.hook(DETECTOR, input.to_string()).stdout.is_empty(),
+        "no code, no entry"
+    );
     input["tool_response"] = "Process exited with code 2\nls: cannot access 'x'".into();
     reply(&p.hook(DETECTOR, input.to_string()));
-    assert!(p.entries()[0]["summary"].as_str().unwrap().ends_with("code 2"));
+    assert!(
+        p.entries()[0]["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("code 2")
+    );
 }
 
 #[test]
 fn an_interrupt_or_a_stray_folder_is_not_logged() {
     let p = Project::init();
     let mut input: Value =
-        serde_json::from_str(&p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json")).unwrap();
+        serde_json::from_str(&p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"))
+            .unwrap();
     input["is_interrupt"] = true.into();
     assert!(p.hook(DETECTOR, input.to_string()).stdout.is_empty());
     assert!(p.entries().is_empty());
@@ -277,7 +348,11 @@ fn evolver_disable_turns_the_hooks_off() {
     let out = p.hook_with(DETECTOR, &input, &[("EVOLVER_DISABLE", "1")]);
     assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
     assert_eq!(p.tree(), before);
-    let out = p.hook_with(crate::harness::ACTIVATOR, p.payload("claude-code-2.1.328/user-prompt-submit.json"), &[("EVOLVER_DISABLE", "1")]);
+    let out = p.hook_with(
+        crate::harness::ACTIVATOR,
+        p.payload("claude-code-2.1.328/user-prompt-submit.json"),
+        &[("EVOLVER_DISABLE", "1")],
+    );
     assert!(out.status.success() && out.stdout.is_empty());
 }
 
@@ -286,11 +361,17 @@ fn a_log_it_cannot_read_costs_one_line_on_stderr_and_nothing_else() {
     let p = Project::init();
     p.write(".learnings/ERRORS.md", b"# Errors\n\xff\xfe not utf-8\n");
     let before = p.tree();
-    let out = p.hook(DETECTOR, p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"));
+    let out = p.hook(
+        DETECTOR,
+        p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"),
+    );
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("evolver-error-detector: ") && err.contains("not valid UTF-8"), "{err}");
+    assert!(
+        err.starts_with("evolver-error-detector: ") && err.contains("not valid UTF-8"),
+        "{err}"
+    );
     assert_eq!(p.tree(), before);
 }

@@ -48,22 +48,42 @@ fn bad_inputs(p: &Project) -> Vec<(&'static str, Vec<u8>)> {
         ("NUL bytes", b"\0\0\0{\"hook_event_name\":\0}".to_vec()),
         ("100,000 nested brackets", nested),
         ("20 MB of output", huge),
-        ("an unknown event", failure(json!({"hook_event_name": "Stop"}))),
+        (
+            "an unknown event",
+            failure(json!({"hook_event_name": "Stop"})),
+        ),
         ("an empty object", b"{}".to_vec()),
         ("no tool name", failure(json!({"tool_name": null}))),
         ("no command", failure(json!({"tool_input": {}}))),
         ("no error", failure(json!({"error": null}))),
-        ("a non-numeric exit code", failure(json!({"error": "Exit code x\nboom"}))),
-        ("fields of the wrong type", failure(json!({"tool_input": 7, "error": [1]}))),
-        ("a transcript that does not exist", codex("/nonexistent/transcript.jsonl")),
-        ("a transcript that is a directory", codex(&dir.display().to_string())),
+        (
+            "a non-numeric exit code",
+            failure(json!({"error": "Exit code x\nboom"})),
+        ),
+        (
+            "fields of the wrong type",
+            failure(json!({"tool_input": 7, "error": [1]})),
+        ),
+        (
+            "a transcript that does not exist",
+            codex("/nonexistent/transcript.jsonl"),
+        ),
+        (
+            "a transcript that is a directory",
+            codex(&dir.display().to_string()),
+        ),
     ]
 }
 
 #[test]
 fn bad_input_exits_0_prints_nothing_and_writes_nothing() {
     let p = Project::init();
-    p.ok(&["log", "learning", "--summary", "an existing lesson about ls"]);
+    p.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "an existing lesson about ls",
+    ]);
     for (what, input) in bad_inputs(&p) {
         for exe in [DETECTOR, ACTIVATOR] {
             let before = p.tree();
@@ -74,7 +94,11 @@ fn bad_input_exits_0_prints_nothing_and_writes_nothing() {
                 "{what}: {}",
                 String::from_utf8_lossy(&out.stdout)
             );
-            assert!(out.stderr.is_empty(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.stderr.is_empty(),
+                "{what}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             assert_eq!(p.tree(), before, "{what}");
         }
     }
@@ -84,7 +108,11 @@ fn bad_input_exits_0_prints_nothing_and_writes_nothing() {
 fn sixteen_detectors_at_once_lose_nothing() {
     let p = Project::init();
     let payload = |i: usize, same: bool| {
-        let program = if same { "tool".to_owned() } else { format!("tool{i}") };
+        let program = if same {
+            "tool".to_owned()
+        } else {
+            format!("tool{i}")
+        };
         json!({
             "session_id": format!("session-{}", i % 4), "cwd": p.root(),
             "hook_event_name": "PostToolUseFailure", "tool_name": "Bash",
@@ -109,12 +137,21 @@ fn sixteen_detectors_at_once_lose_nothing() {
             })
             .collect();
         for (i, child) in children.iter_mut().enumerate() {
-            child.stdin.take().unwrap().write_all(payload(i, same).as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(payload(i, same).as_bytes())
+                .unwrap();
         }
         for child in children {
             let out = child.wait_with_output().unwrap();
             assert!(out.status.success());
-            assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             assert!(!out.stdout.is_empty());
         }
     }

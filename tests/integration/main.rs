@@ -2,12 +2,14 @@
 
 mod harness;
 
+mod activator;
 mod bad_input;
 mod cli;
 mod concurrency;
 mod corpus;
 mod crash;
-mod roundtrip;
 mod detector;
-mod activator;
 mod hook_input;
+mod install;
+mod redaction;
+mod roundtrip;

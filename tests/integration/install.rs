@@ -1,0 +1,188 @@
+//! `evolver install | uninstall claude|codex`: merged, never clobbered, idempotent.
+
+use serde_json::{Value, json};
+
+use crate::assert_text_snapshot;
+use crate::harness::{ACTIVATOR, DETECTOR, Project};
+
+fn json_at(p: &Project, rel: &str) -> Value {
+    serde_json::from_str(&p.read(rel)).expect("valid JSON")
+}
+
+fn dir_of(exe: &str) -> String {
+    std::path::Path::new(exe)
+        .parent()
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+#[test]
+fn claude_gets_the_three_hooks_with_absolute_paths() {
+    let p = Project::init();
+    let out = p.ok(&["install", "claude"]);
+    assert!(out.contains("hooks installed in"), "{out}");
+    let s = json_at(&p, ".claude/settings.json");
+    assert_eq!(
+        s,
+        json!({"hooks": {
+            "UserPromptSubmit": [{"hooks": [{"type": "command", "command": ACTIVATOR}]}],
+            "PostToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": DETECTOR}]}],
+            "PostToolUseFailure": [{"matcher": "Bash", "hooks": [{"type": "command", "command": DETECTOR}]}]
+        }})
+    );
+    assert!(ACTIVATOR.starts_with('/') && dir_of(ACTIVATOR) == dir_of(DETECTOR));
+    assert!(
+        !p.path(".claude/settings.json.bak").exists(),
+        "no old file, no backup"
+    );
+}
+
+#[test]
+fn codex_gets_its_own_file_and_is_told_about_trust() {
+    let p = Project::init();
+    let out = p.ok(&["install", "codex"]);
+    assert!(out.contains("/hooks"), "{out}");
+    let s = json_at(&p, ".codex/hooks.json");
+    assert_eq!(
+        s,
+        json!({"hooks": {
+            "UserPromptSubmit": [{"hooks": [{"type": "command", "command": ACTIVATOR}]}],
+            "PostToolUse": [{"matcher": "^Bash$", "hooks": [{"type": "command", "command": DETECTOR}]}]
+        }})
+    );
+    assert!(!p.path(".claude").exists());
+    assert_text_snapshot!(p, out.replace(&dir_of(ACTIVATOR), "[BIN]"));
+}
+
+const THEIRS: &str = r#"{
+    "model": "opus",
+    "permissions": {
+        "allow": ["Bash(npm test)"]
+    },
+    "hooks": {
+        "PostToolUse": [
+            {
+                "matcher": "Edit",
+                "hooks": [{"type": "command", "command": "prettier --write"}]
+            }
+        ],
+        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}]
+    },
+    "zeta": true
+}
+"#;
+
+#[test]
+fn a_merge_keeps_every_other_key_hook_order_and_indentation() {
+    let p = Project::init();
+    p.write(".claude/settings.json", THEIRS);
+    let out = p.ok(&["install", "claude"]);
+    assert!(out.contains("previous version kept in"), "{out}");
+    assert_eq!(p.read(".claude/settings.json.bak"), THEIRS);
+    let text = p.read(".claude/settings.json");
+    assert!(
+        text.contains("\n    \"model\": \"opus\",\n"),
+        "four-space indent kept:\n{text}"
+    );
+    let s: Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["model", "permissions", "hooks", "zeta"]);
+    let events: Vec<&String> = s["hooks"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        events,
+        [
+            "PostToolUse",
+            "Stop",
+            "UserPromptSubmit",
+            "PostToolUseFailure"
+        ]
+    );
+    let post = s["hooks"]["PostToolUse"].as_array().unwrap();
+    assert_eq!(post.len(), 2);
+    assert_eq!(post[0]["matcher"], "Edit", "theirs first, untouched");
+    assert_eq!(post[1]["hooks"][0]["command"], DETECTOR);
+    assert_eq!(
+        s["hooks"]["Stop"][0]["hooks"][0]["command"],
+        "notify-send done"
+    );
+
+    // Uninstall gives back exactly what was there.
+    p.ok(&["uninstall", "claude"]);
+    let back: Value = serde_json::from_str(&p.read(".claude/settings.json")).unwrap();
+    assert_eq!(back, serde_json::from_str::<Value>(THEIRS).unwrap());
+}
+
+#[test]
+fn install_twice_is_install_once() {
+    let p = Project::init();
+    p.write(".claude/settings.json", THEIRS);
+    p.ok(&["install", "claude"]);
+    let once = p.read(".claude/settings.json");
+    let bak = p.read(".claude/settings.json.bak");
+    let out = p.ok(&["install", "claude"]);
+    assert!(out.contains("already"), "{out}");
+    assert_eq!(p.read(".claude/settings.json"), once);
+    assert_eq!(
+        p.read(".claude/settings.json.bak"),
+        bak,
+        "the backup is of the user's file"
+    );
+}
+
+#[test]
+fn a_reinstall_from_another_place_replaces_the_old_paths() {
+    let p = Project::init();
+    p.write(
+        ".claude/settings.json",
+        r#"{"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "/old/bin/evolver-activator"}, {"type": "command", "command": "mine"}]}]}}"#,
+    );
+    p.ok(&["install", "claude"]);
+    let s = json_at(&p, ".claude/settings.json");
+    let groups = s["hooks"]["UserPromptSubmit"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(
+        groups[0]["hooks"],
+        json!([{"type": "command", "command": "mine"}])
+    );
+    assert_eq!(groups[1]["hooks"][0]["command"], ACTIVATOR);
+    assert!(!p.read(".claude/settings.json").contains("/old/bin"));
+}
+
+#[test]
+fn a_settings_file_that_is_not_json_is_left_alone() {
+    let p = Project::init();
+    for bad in ["{\"hooks\": {", "// comment\n{}", "[1]", "{\"hooks\": []}"] {
+        p.write(".claude/settings.json", bad);
+        let err = p.fails(&["install", "claude"], 1);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("nothing was changed"), "{err}");
+        assert_eq!(p.read(".claude/settings.json"), bad);
+        assert!(!p.path(".claude/settings.json.bak").exists());
+    }
+}
+
+#[test]
+fn uninstall_without_our_hooks_changes_nothing() {
+    let p = Project::init();
+    p.write(".codex/hooks.json", THEIRS);
+    let out = p.ok(&["uninstall", "codex"]);
+    assert!(out.contains("no evolver hooks"), "{out}");
+    assert_eq!(p.read(".codex/hooks.json"), THEIRS);
+    p.ok(&["uninstall", "claude"]);
+    assert!(!p.path(".claude").exists());
+}
+
+#[test]
+fn global_goes_to_the_home_folder() {
+    let p = Project::init();
+    let home = tempfile::tempdir().unwrap();
+    let out = p
+        .command(&["install", "claude", "--global"])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(home.path().join(".claude/settings.json").is_file());
+    assert!(!p.path(".claude").exists());
+}
