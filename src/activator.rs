@@ -19,9 +19,9 @@ pub const MAX_CHARS: usize = 2000;
 const MAX_LESSONS: usize = 3;
 const MAX_SUMMARY: usize = 160;
 
-const REMINDER: &str = "[evolver] Log corrections, errors and feature requests in .learnings/ \
+const REMINDER: &str = "evolver: Log corrections, errors and feature requests in .learnings/ \
 (`evolver log learning|error|feature --summary \"…\"`).\n\
-[evolver] Promote nothing to CLAUDE.md, AGENTS.md, SOUL.md, TOOLS.md or a skill without a \
+evolver: Promote nothing to CLAUDE.md, AGENTS.md, SOUL.md, TOOLS.md or a skill without a \
 verification PASS (`evolver verify ID`).\n";
 
 const CORRECTION: &[&str] = &[
@@ -129,7 +129,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     let survey = survey(store, &words)?;
     if survey.pending + survey.awaiting + survey.eligible + survey.held > 0 {
         text.push_str(&format!(
-            "[evolver] Waiting: {} pending, {} awaiting verification, {} eligible for promotion, \
+            "evolver: Waiting: {} pending, {} awaiting verification, {} eligible for promotion, \
              {} held INDETERMINATE (`evolver status`).\n",
             survey.pending, survey.awaiting, survey.eligible, survey.held
         ));
@@ -138,13 +138,13 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     let mut nudge = String::new();
     if CORRECTION.iter().any(|p| lower.contains(p)) {
         nudge.push_str(
-            "[evolver] This reads like a correction. Log it before going on: \
+            "evolver: This reads like a correction. Log it before going on: \
              `evolver log learning --category correction --summary \"…\" --action \"…\"`.\n",
         );
     }
     if FEATURE.iter().any(|p| lower.contains(p)) {
         nudge.push_str(
-            "[evolver] This reads like a feature request. Log it: \
+            "evolver: This reads like a feature request. Log it: \
              `evolver log feature --summary \"…\"`.\n",
         );
     }
@@ -152,7 +152,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     // Best overlap first; on a tie a learning before an error, then the newer.
     lessons.sort_by(|a, b| (b.score, b.learning, &b.logged).cmp(&(a.score, a.learning, &a.logged)));
     lessons.truncate(MAX_LESSONS);
-    let head = "[evolver] Past lessons that may apply (`evolver show ID`):\n";
+    let head = "evolver: Past lessons that may apply (`evolver show ID`):\n";
     let mut shown: Vec<&str> = lessons.iter().map(|l| l.line.as_str()).collect();
     loop {
         let body: usize = shown.iter().map(|l| l.chars().count() + 1).sum();

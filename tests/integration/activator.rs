@@ -102,7 +102,7 @@ fn it_shows_the_three_most_relevant_lessons_and_never_wont_fix() {
     for hidden in [&c, &e, &f] {
         assert!(!text.contains(hidden.as_str()), "{hidden} in {text}");
     }
-    assert!(text.contains("[evolver] Waiting: 5 pending, 0 awaiting verification, 0 eligible for promotion, 0 held INDETERMINATE"), "{text}");
+    assert!(text.contains("evolver: Waiting: 5 pending, 0 awaiting verification, 0 eligible for promotion, 0 held INDETERMINATE"), "{text}");
     assert_text_snapshot!(p, text);
 }
 
@@ -223,5 +223,15 @@ fn the_captured_payloads_of_both_clients_are_understood() {
         assert!(text.contains("Past lessons"), "{payload}: {text}");
         let input: Value = serde_json::from_str(&p.payload(payload)).unwrap();
         assert!(input["prompt"].as_str().unwrap().contains("commands"));
+    }
+}
+
+/// Codex reads hook stdout that opens with `[` or `{` as JSON and drops it when it is not:
+/// the block must open with a word.
+#[test]
+fn regression_codex_dropped_a_block_that_opened_with_a_bracket() {
+    let p = Project::init();
+    for text in [prompt(&p, "anything"), prompt(&p, "[1, 2]")] {
+        assert!(text.starts_with("evolver: "), "{text}");
     }
 }

@@ -1,0 +1,194 @@
+//! End to end with the real clients: Claude Code and Codex, installed from npm by
+//! `tests/e2e/install-clients.sh`, driven by the scripted model server in a temporary project
+//! wired by `evolver install`.
+//!
+//! When the clients are not installed these tests say so and pass, unless `EVOLVER_E2E=1`
+//! (as in CI), where a missing client is a failure.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::harness::Project;
+use crate::model_server::ModelServer;
+
+const SCRIPT: &[&str] = &["ls /definitely-missing-dir-xyz", "echo hello"];
+const REMINDER: &str = "evolver: Log corrections, errors and feature requests";
+
+/// The folder holding the `claude` and `codex` launchers, or `None` (after saying why) when
+/// they are not installed and not required.
+fn clients() -> Option<PathBuf> {
+    let dir = std::env::var_os("EVOLVER_E2E_CLIENTS").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-clients/node_modules/.bin"),
+        PathBuf::from,
+    );
+    let present = dir.join("claude").exists() && dir.join("codex").exists();
+    let required = std::env::var_os("EVOLVER_E2E").is_some_and(|v| v == "1");
+    match (present, required) {
+        (true, _) => {
+            println!("e2e: clients in {}", dir.display());
+            Some(dir)
+        }
+        (false, true) => panic!(
+            "EVOLVER_E2E=1 but no clients in {}; run tests/e2e/install-clients.sh",
+            dir.display()
+        ),
+        (false, false) => {
+            println!(
+                "e2e: skipped, the clients are not installed (run tests/e2e/install-clients.sh)"
+            );
+            None
+        }
+    }
+}
+
+/// A PATH with node and the basic tools, nothing of the caller's.
+fn path(clients: &std::path::Path) -> String {
+    format!("{}:/usr/local/bin:/usr/bin:/bin", clients.display())
+}
+
+fn run(mut cmd: Command) -> Output {
+    let out = cmd.output().expect("start the client");
+    assert!(
+        out.status.success(),
+        "client failed: {}\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// What every client run must show: one ERR entry, for the failing command only, and both
+/// hooks' text in the model requests.
+fn check(p: &Project, server: &ModelServer) {
+    let entries = p.entries();
+    let errors: Vec<&Value> = entries.iter().filter(|e| e["kind"] == "err").collect();
+    assert_eq!(errors.len(), 1, "{entries:#?}");
+    assert_eq!(errors[0]["tail"], "ls");
+    assert_eq!(
+        errors[0]["summary"],
+        "`ls /definitely-missing-dir-xyz` exited with code 2"
+    );
+    let log = p.read(".learnings/ERRORS.md");
+    assert!(!log.contains("echo hello"), "a success is not logged");
+    let requests: Vec<String> = server.requests().iter().map(Value::to_string).collect();
+    assert!(requests.len() >= 3, "{} requests", requests.len());
+    let conversation = |i: usize| {
+        let r = &server.requests()[i];
+        let items = r.get("messages").or_else(|| r.get("input")).cloned();
+        let items = items
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        items
+            .iter()
+            .map(|m| {
+                let t = m.to_string();
+                t.chars().take(300).collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        requests[0].contains(REMINDER),
+        "activator text in the first request: {}",
+        conversation(0)
+    );
+    let id = errors[0]["id"].as_str().unwrap();
+    let logged = format!("Logged {id} (");
+    let first = requests.iter().position(|r| r.contains(&logged));
+    assert!(
+        matches!(first, Some(i) if i >= 1),
+        "the detector's context reaches the request after the failure: {first:?}"
+    );
+}
+
+fn project() -> Project {
+    let p = Project::init();
+    p.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "Run the steps from the project root",
+    ]);
+    p
+}
+
+#[test]
+fn claude_code_logs_the_failure_and_both_hooks_reach_the_model() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    let p = project();
+    p.ok(&["install", "claude"]);
+    let server = ModelServer::start(SCRIPT);
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(clients.join("claude"));
+    cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
+        .current_dir(p.root())
+        .env_clear()
+        .env("PATH", path(&clients))
+        .env("HOME", home.path())
+        .env(
+            "ANTHROPIC_BASE_URL",
+            format!("http://127.0.0.1:{}", server.port),
+        )
+        .env("ANTHROPIC_API_KEY", "test")
+        // Claude Code refuses to skip permissions as root outside a sandbox.
+        .env("IS_SANDBOX", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("DISABLE_TELEMETRY", "1")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
+    run(cmd);
+    check(&p, &server);
+}
+
+#[test]
+fn codex_logs_the_failure_with_its_exit_code_from_the_transcript() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    let p = project();
+    let out = p.ok(&["install", "codex"]);
+    assert!(out.contains("/hooks"));
+    let server = ModelServer::start(SCRIPT);
+    let home = tempfile::tempdir().unwrap();
+    let codex_home = tempfile::tempdir().unwrap();
+    let root = p.root().canonicalize().unwrap();
+    // Codex runs project hooks only in a trusted project and with hook trust bypassed.
+    std::fs::write(
+        codex_home.path().join("config.toml"),
+        format!(
+            "model = \"gpt-5\"\nmodel_provider = \"mock\"\n\n\
+             [model_providers.mock]\nname = \"mock\"\nbase_url = \"http://127.0.0.1:{}/v1\"\n\
+             wire_api = \"responses\"\nenv_key = \"MOCK_API_KEY\"\n\
+             request_max_retries = 0\nstream_max_retries = 0\n\n\
+             [projects.\"{}\"]\ntrust_level = \"trusted\"\n",
+            server.port,
+            root.display()
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new(clients.join("codex"));
+    cmd.args([
+        "exec",
+        "--dangerously-bypass-hook-trust",
+        "-s",
+        "danger-full-access",
+        "--skip-git-repo-check",
+        "run the steps",
+    ])
+    .current_dir(&root)
+    .env_clear()
+    .env("PATH", path(&clients))
+    .env("HOME", home.path())
+    .env("CODEX_HOME", codex_home.path())
+    .env("MOCK_API_KEY", "test")
+    .stdin(std::process::Stdio::null());
+    run(cmd);
+    // Codex's own record agrees with the entry: that exit code came from its transcript.
+    let sessions = codex_home.path().join("sessions");
+    assert!(sessions.is_dir(), "Codex wrote a transcript");
+    check(&p, &server);
+}
