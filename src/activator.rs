@@ -7,9 +7,9 @@
 //! lesson came up. Runs of Chinese, Japanese or Korean characters count as overlapping pairs
 //! of characters, since they are not split by spaces.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 
+use crate::entry::first_field;
 use crate::hook::HookWorld;
 use crate::payload::Payload;
 use crate::{Entry, Kind, Result, Store, project_root};
@@ -105,17 +105,18 @@ struct Survey {
     awaiting: usize,
     eligible: usize,
     held: usize,
-    lessons: Vec<Lesson>,
+    /// The most relevant first, at most [`MAX_LESSONS`].
+    lessons: Vec<String>,
 }
 
-/// A past entry that shares words with the prompt.
-#[derive(Debug)]
-struct Lesson {
+/// How two lessons rank: more shared words first; on a tie a learning (a lesson already
+/// drawn) before an error or feature request, then the newer, then the earlier in the files.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank<'a> {
     score: usize,
-    /// Learnings are lessons already drawn; errors and features only raw material.
     learning: bool,
-    logged: String,
-    line: String,
+    logged: &'a str,
+    earlier: std::cmp::Reverse<usize>,
 }
 
 /// The block for `prompt`: the reminder, then what is waiting, the relevant lessons and a
@@ -125,7 +126,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     if !store.exists() {
         return Ok(text);
     }
-    let words = tokens(prompt);
+    let words = prompt_tokens(prompt);
     let survey = survey(store, &words)?;
     if survey.pending + survey.awaiting + survey.eligible + survey.held > 0 {
         text.push_str(&format!(
@@ -148,12 +149,8 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
              `evolver log feature --summary \"…\"`.\n",
         );
     }
-    let mut lessons = survey.lessons;
-    // Best overlap first; on a tie a learning before an error, then the newer.
-    lessons.sort_by(|a, b| (b.score, b.learning, &b.logged).cmp(&(a.score, a.learning, &a.logged)));
-    lessons.truncate(MAX_LESSONS);
     let head = "evolver: Past lessons that may apply (`evolver show ID`):\n";
-    let mut shown: Vec<&str> = lessons.iter().map(|l| l.line.as_str()).collect();
+    let mut shown: Vec<&str> = survey.lessons.iter().map(String::as_str).collect();
     loop {
         let body: usize = shown.iter().map(|l| l.chars().count() + 1).sum();
         let extra = if shown.is_empty() {
@@ -177,62 +174,119 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     Ok(text)
 }
 
-fn survey(store: &Store, words: &HashSet<String>) -> Result<Survey> {
+/// Counts what waits and finds the lessons that share the most words with the prompt.
+///
+/// Most entries need only their Status (near the top) and a byte search for the prompt's
+/// words. The words an entry holds anywhere bound what its summary, tags and pattern key
+/// can share, so entries are read in full best bound first, and the search stops as soon as
+/// no entry left can outrank the lessons found: the result is the same as reading them all.
+fn survey(store: &Store, words: &[String]) -> Result<Survey> {
     let mut s = Survey::default();
+    let mut docs = Vec::new();
     for kind in Kind::ALL {
-        let Some(doc) = store.read(kind)? else {
-            continue;
-        };
+        if let Some(doc) = store.read(kind)? {
+            docs.push((kind, doc));
+        }
+    }
+    let finders: Vec<memchr::memmem::Finder<'_>> =
+        words.iter().map(memchr::memmem::Finder::new).collect();
+    let verification = memchr::memmem::Finder::new("erif");
+    // ASCII words can be looked for in ASCII-lowercased bytes, much cheaper than lowercasing
+    // every entry fully.
+    let ascii = words.iter().all(|w| w.is_ascii());
+    let mut lower: Vec<u8> = Vec::new();
+    let mut candidates: Vec<(Rank<'_>, &str)> = Vec::new();
+    let mut position = 0;
+    for (kind, doc) in &docs {
         for span in doc.entries() {
+            position += 1;
             let Ok(text) = std::str::from_utf8(doc.entry_bytes(span)) else {
                 continue;
             };
-            let Some(e) = Entry::parse(text) else {
-                continue;
-            };
-            let status = e.status().unwrap_or("").trim().to_lowercase();
+            let status = first_field(text, "status")
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
+            if status == "pending" {
+                s.pending += 1;
+            }
             let closed = matches!(
                 status.as_str(),
                 "wont_fix" | "promoted" | "promoted_to_skill"
             );
-            let verified = e
-                .field("verified")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
-            let receipt = e.field("receipt id").is_some_and(|r| !r.trim().is_empty());
-            if status == "pending" {
-                s.pending += 1;
+            if !closed && verification.find(text.as_bytes()).is_some() {
+                count_verification(&mut s, text);
             }
-            if !closed {
-                if verified && receipt {
-                    s.eligible += 1;
-                } else if e
-                    .section("verification")
-                    .is_some_and(|v| v.contains("INDETERMINATE"))
-                {
-                    s.held += 1;
-                } else if e.section("verification spec").is_some() {
-                    s.awaiting += 1;
-                }
-            }
-            if status == "wont_fix" || words.is_empty() {
+            if status == "wont_fix" || finders.is_empty() {
                 continue;
             }
-            let summary = e.summary();
-            let mut have = tokens(summary);
-            have.extend(tokens(e.meta("tags").unwrap_or("")));
-            have.extend(tokens(e.pattern_key().unwrap_or("")));
-            let score = words.intersection(&have).count();
-            if score > 0 {
-                s.lessons.push(Lesson {
-                    score,
-                    learning: kind == Kind::Learning,
-                    logged: e.field("logged").unwrap_or("").trim().to_owned(),
-                    line: format!("- {}: {}", span.id, clean(summary)),
-                });
+            lower.clear();
+            if ascii {
+                lower.extend_from_slice(text.as_bytes());
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend_from_slice(text.to_lowercase().as_bytes());
+            }
+            let bound = finders.iter().filter(|f| f.find(&lower).is_some()).count();
+            if bound > 0 {
+                let rank = Rank {
+                    score: bound,
+                    learning: *kind == Kind::Learning,
+                    logged: first_field(text, "logged").unwrap_or("").trim(),
+                    earlier: std::cmp::Reverse(position),
+                };
+                candidates.push((rank, text));
             }
         }
     }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0));
+    let (mut seen, mut bufs) = (Vec::new(), (String::new(), String::new()));
+    let mut found: Vec<(Rank<'_>, String)> = Vec::new();
+    for (bound, text) in candidates {
+        if found.len() == MAX_LESSONS && found[MAX_LESSONS - 1].0 > bound {
+            break;
+        }
+        let Some(e) = Entry::parse(text) else {
+            continue;
+        };
+        let summary = e.summary();
+        let texts = [
+            summary,
+            e.meta("tags").unwrap_or(""),
+            e.pattern_key().unwrap_or(""),
+        ];
+        let score = overlap(words, &texts, &mut seen, &mut bufs);
+        if score == 0 {
+            continue;
+        }
+        let rank = Rank { score, ..bound };
+        found.push((rank, format!("- {}: {}", e.id(), clean(summary))));
+        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.truncate(MAX_LESSONS);
+    }
+    s.lessons = found.into_iter().map(|(_, line)| line).collect();
     Ok(s)
+}
+
+/// Adds an entry that bears marks of verification to the counts.
+fn count_verification(s: &mut Survey, text: &str) {
+    let Some(e) = Entry::parse(text) else {
+        return;
+    };
+    let verified = e
+        .field("verified")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let receipt = e.field("receipt id").is_some_and(|r| !r.trim().is_empty());
+    if verified && receipt {
+        s.eligible += 1;
+    } else if e
+        .section("verification")
+        .is_some_and(|v| v.contains("INDETERMINATE"))
+    {
+        s.held += 1;
+    } else if e.section("verification spec").is_some() {
+        s.awaiting += 1;
+    }
 }
 
 /// One line, no control characters, at most [`MAX_SUMMARY`] characters.
@@ -248,39 +302,71 @@ fn clean(text: &str) -> String {
     }
 }
 
-/// The words that can make two texts related: latin words of three letters or more that are
-/// not stop words, and pairs of adjacent CJK characters.
-fn tokens(text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
-    let mut word = String::new();
-    let mut cjk: Vec<char> = Vec::new();
-    let flush_word = |word: &mut String, out: &mut HashSet<String>| {
-        if word.chars().count() >= 3 && !STOP_WORDS.contains(&word.as_str()) {
-            out.insert(std::mem::take(word));
+/// The words that can make two texts related: latin words of three letters or more, and
+/// pairs of adjacent CJK characters. `f` is called once per occurrence; two buffers are
+/// reused so that reading a thousand entries allocates almost nothing.
+fn each_token(text: &str, word: &mut String, pair: &mut String, f: &mut dyn FnMut(&str)) {
+    let flush = |word: &mut String, f: &mut dyn FnMut(&str)| {
+        if word.len() >= 3 && (word.is_ascii() || word.chars().count() >= 3) {
+            f(word);
         }
         word.clear();
     };
-    let flush_cjk = |cjk: &mut Vec<char>, out: &mut HashSet<String>| {
-        for pair in cjk.windows(2) {
-            out.insert(pair.iter().collect());
-        }
-        cjk.clear();
-    };
+    word.clear();
+    let mut previous_cjk = None;
     for c in text.chars() {
         if is_cjk(c) {
-            flush_word(&mut word, &mut out);
-            cjk.push(c);
+            flush(word, f);
+            if let Some(p) = previous_cjk {
+                pair.clear();
+                pair.push(p);
+                pair.push(c);
+                f(pair);
+            }
+            previous_cjk = Some(c);
+            continue;
+        }
+        previous_cjk = None;
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
         } else if c.is_alphanumeric() {
-            flush_cjk(&mut cjk, &mut out);
             word.extend(c.to_lowercase());
         } else {
-            flush_word(&mut word, &mut out);
-            flush_cjk(&mut cjk, &mut out);
+            flush(word, f);
         }
     }
-    flush_word(&mut word, &mut out);
-    flush_cjk(&mut cjk, &mut out);
+    flush(word, f);
+}
+
+/// The distinct tokens of a prompt, stop words left out.
+fn prompt_tokens(prompt: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let (mut word, mut pair) = (String::new(), String::new());
+    each_token(prompt, &mut word, &mut pair, &mut |t| {
+        if !STOP_WORDS.contains(&t) && !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    });
     out
+}
+
+/// How many of the prompt's tokens occur in any of `texts`.
+fn overlap(
+    words: &[String],
+    texts: &[&str],
+    seen: &mut Vec<bool>,
+    buf: &mut (String, String),
+) -> usize {
+    seen.clear();
+    seen.resize(words.len(), false);
+    for text in texts {
+        each_token(text, &mut buf.0, &mut buf.1, &mut |t| {
+            if let Some(i) = words.iter().position(|w| w == t) {
+                seen[i] = true;
+            }
+        });
+    }
+    seen.iter().filter(|&&s| s).count()
 }
 
 fn is_cjk(c: char) -> bool {
@@ -294,10 +380,17 @@ mod tests {
 
     #[test]
     fn tokens_skip_short_and_stop_words_and_pair_cjk() {
-        let t = tokens("Please fix the JSON parser; 解析错误");
-        let mut v: Vec<_> = t.into_iter().collect();
+        let mut v = prompt_tokens("Please fix the JSON parser; 解析错误, the parser");
         v.sort();
         assert_eq!(v, ["fix", "json", "parser", "析错", "解析", "错误"]);
-        assert!(tokens("harden.input_validation").contains("validation"));
+        let words = prompt_tokens("input validation");
+        let mut bufs = (String::new(), String::new());
+        let n = overlap(
+            &words,
+            &["harden.input_validation", "Input"],
+            &mut Vec::new(),
+            &mut bufs,
+        );
+        assert_eq!(n, 2);
     }
 }

@@ -334,6 +334,26 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// [`Entry::field`] of the entry `text` without reading the whole entry: the line walk stops
+/// at the first matching field, which for `Status` is near the top. For callers that need one
+/// field of many entries.
+pub fn first_field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let mut blocks = Blocks::default();
+    let mut pos = memchr::memchr(b'\n', text.as_bytes())? + 1;
+    while pos < text.len() {
+        let nl = memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
+        let line = text[pos..nl].strip_suffix('\r').unwrap_or(&text[pos..nl]);
+        if blocks.step(line.as_bytes()) == BlockLine::Live
+            && let Some((n, v)) = bold_field(line)
+            && same_name(&line[n], name)
+        {
+            return Some(&line[v]);
+        }
+        pos = nl + 1;
+    }
+    None
+}
+
 fn splice(text: &str, range: Range<usize>, with: &str) -> String {
     let mut out = String::with_capacity(text.len() + with.len());
     out.push_str(&text[..range.start]);
@@ -343,7 +363,7 @@ fn splice(text: &str, range: Range<usize>, with: &str) -> String {
 }
 
 fn split_lines(text: &str) -> Vec<Line> {
-    let mut lines = Vec::new();
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     let mut pos = 0;
     while pos < text.len() {
         let nl = memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i);
@@ -364,6 +384,15 @@ fn split_lines(text: &str) -> Vec<Line> {
 /// Whether a name as written matches one of ours: any case, trimmed, a trailing colon
 /// ignored, and the Chinese names seen in the wild taken as aliases. `ours` is ASCII.
 fn same_name(written: &str, ours: &str) -> bool {
+    // Most names differ in their first letter: settle those before trimming (the aliases
+    // are not ASCII, so an ASCII first letter that differs can match nothing).
+    let first = written.trim_start().as_bytes().first().copied();
+    if let (Some(w), Some(o)) = (first, ours.as_bytes().first())
+        && w.is_ascii()
+        && !w.eq_ignore_ascii_case(o)
+    {
+        return false;
+    }
     let w = written.trim().trim_end_matches([':', '：']).trim_end();
     if w.eq_ignore_ascii_case(ours) {
         return true;
@@ -395,7 +424,8 @@ fn bold_field(line: &str) -> Option<(Range<usize>, Range<usize>)> {
     let inner = t.strip_prefix("**")?;
     start += 2;
     let colon = inner.find([':', '：'])?;
-    let close = inner.find("**");
+    // A byte search: `str::find` with a string pattern builds a searcher on every call.
+    let close = memchr::memmem::find(inner.as_bytes(), b"**");
     let (name, after) = match close {
         // `**Name**: value` or `**Name**：value`
         Some(c) if c < colon => {
@@ -453,6 +483,18 @@ mod tests {
     use super::*;
 
     const CANONICAL: &str = "## [LRN-20261122-001] correction\n\n**Logged**: 2026-11-22T10:30:00Z\n**Priority**: high\n**Status**: pending\n**Area**: backend\n\n### Summary\nOne line.\n\n### Details\nFree text.\n\n### Metadata\n- Source: conversation\n- Pattern-Key: harden.input_validation\n- Recurrence-Count: 1\n\n---\n";
+
+    #[test]
+    fn first_field_agrees_with_the_full_reading() {
+        let odd = "## [ERR-20261122-001] x\n```\n**Status**: hidden\n```\n- **状态:** 待处理\n**Status**: later\n";
+        for text in [CANONICAL, odd] {
+            let e = Entry::parse(text).unwrap();
+            for name in ["status", "priority", "logged", "area", "missing"] {
+                assert_eq!(first_field(text, name), e.field(name), "{name} in {text}");
+            }
+        }
+        assert_eq!(first_field(odd, "status"), Some("待处理"));
+    }
 
     #[test]
     fn reads_the_canonical_shape() {

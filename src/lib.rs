@@ -22,7 +22,7 @@ pub mod command;
 mod config;
 pub mod detector;
 mod document;
-mod entry;
+pub(crate) mod entry;
 mod error;
 pub mod hook;
 mod id;
