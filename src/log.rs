@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::skim::skim;
+use crate::store::Tail;
 use crate::writer::{NewEntry, render};
 use crate::{Document, Entry, EntryId, Kind, Result, Store};
 
@@ -69,7 +71,26 @@ impl Store {
             entry.set_meta("Sessions", "1");
             entry.set_meta(SESSION_HASHES, hash.as_str());
         }
+        let date = now.format("%Y%m%d").to_string();
+        let prefix = format!("{}-{date}-", kind.prefix());
         self.write(|w| {
+            // A skim tells whether the key occurs at all; only then is the log read whole.
+            let path = w.store().path(kind);
+            let limit = w.store().config().max_log_bytes;
+            let skim = skim(&path, &prefix, key.as_deref(), limit)?.unwrap_or_default();
+            let id = EntryId::new(kind, &date, skim.max_seq.saturating_add(1));
+            let logged = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            if !skim.key_found {
+                let tail = Tail {
+                    kind,
+                    len: skim.len,
+                    ends_with_newline: skim.ends_with_newline,
+                    crlf: skim.crlf,
+                    closer: skim.closer,
+                };
+                w.append_at(&tail, &render(kind, &id, &logged, &entry))?;
+                return Ok(Logged::Created(id));
+            }
             let mut log = w.load(kind)?;
             if let Some(key) = &key
                 && let Some((index, previous)) = last_with_key(&log.doc, key)
@@ -114,8 +135,6 @@ impl Store {
                     });
                 }
             }
-            let id = next_id(&log.doc, kind, &now.format("%Y%m%d").to_string());
-            let logged = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
             w.append(&log, &render(kind, &id, &logged, &entry))?;
             Ok(Logged::Created(id))
         })
@@ -138,35 +157,24 @@ fn reparse(text: &str) -> Entry<'_> {
     Entry::parse(text).expect("an edit keeps the header")
 }
 
-/// The last entry whose Pattern-Key is `key`, with its ID.
+/// The last entry whose Pattern-Key is `key`, with its ID. One byte search over the whole
+/// file finds where the key occurs; only the entries holding it are parsed.
 fn last_with_key(doc: &Document, key: &str) -> Option<(usize, EntryId)> {
-    let needle = key.as_bytes();
-    doc.entries()
-        .iter()
-        .enumerate()
-        .rev()
-        .find_map(|(i, span)| {
-            let bytes = doc.entry_bytes(span);
-            // Cheap byte search first; parse only the entries that can match.
-            if !bytes.windows(needle.len()).any(|w| w == needle) {
-                return None;
-            }
-            let text = std::str::from_utf8(bytes).ok()?;
-            let entry = Entry::parse(text)?;
-            (entry.pattern_key() == Some(key)).then(|| (i, span.id.clone()))
+    let spans = doc.entries();
+    let mut hits: Vec<usize> = memchr::memmem::find_iter(doc.bytes(), key.as_bytes())
+        .filter_map(|at| {
+            spans
+                .partition_point(|s| s.range.start <= at)
+                .checked_sub(1)
         })
-}
-
-/// The next free sequence number for this kind and date in this file.
-pub fn next_id(doc: &Document, kind: Kind, date: &str) -> EntryId {
-    let max = doc
-        .entries()
-        .iter()
-        .filter(|s| s.id.kind() == kind && s.id.date() == date)
-        .filter_map(|s| s.id.seq_number())
-        .max()
-        .unwrap_or(0);
-    EntryId::new(kind, date, max + 1)
+        .collect();
+    hits.dedup();
+    hits.into_iter().rev().find_map(|i| {
+        let span = &spans[i];
+        let text = std::str::from_utf8(doc.entry_bytes(span)).ok()?;
+        let entry = Entry::parse(text)?;
+        (entry.pattern_key() == Some(key)).then(|| (i, span.id.clone()))
+    })
 }
 
 /// One priority step up; what we do not recognise becomes `high`.

@@ -270,6 +270,17 @@ fn search_order(id: &str) -> Result<Vec<Kind>> {
     Ok(order)
 }
 
+/// The end of a log, which is all an append needs to know.
+#[derive(Debug, Clone)]
+pub(crate) struct Tail {
+    pub kind: Kind,
+    pub len: u64,
+    pub ends_with_newline: bool,
+    pub crlf: bool,
+    /// What closes a fence or comment the file leaves open.
+    pub closer: Option<String>,
+}
+
 /// The holder of the exclusive lock; the only way to change a log.
 pub struct Writer<'s> {
     store: &'s Store,
@@ -288,33 +299,44 @@ impl Writer<'_> {
     /// Appends `entry` (which ends in a newline) as `"\n" + entry`, with the file's header
     /// first when the file is new or empty, and in the file's own line endings.
     pub fn append(&mut self, log: &Log, entry: &str) -> Result<()> {
-        let path = self.store.path(log.kind);
         let old = log.doc.bytes();
-        let crlf = old
-            .iter()
-            .position(|&b| b == b'\n')
-            .is_some_and(|i| i > 0 && old[i - 1] == b'\r');
+        let tail = Tail {
+            kind: log.kind,
+            len: old.len() as u64,
+            ends_with_newline: old.ends_with(b"\n"),
+            crlf: old
+                .iter()
+                .position(|&b| b == b'\n')
+                .is_some_and(|i| i > 0 && old[i - 1] == b'\r'),
+            closer: log.doc.unclosed().map(str::to_owned),
+        };
+        self.append_at(&tail, entry)
+    }
+
+    /// [`Writer::append`] to a log known only by its end.
+    pub(crate) fn append_at(&mut self, tail: &Tail, entry: &str) -> Result<()> {
+        let path = self.store.path(tail.kind);
         let mut text = String::with_capacity(entry.len() + 256);
-        if old.is_empty() {
-            text.push_str(log.kind.file_header());
+        if tail.len == 0 {
+            text.push_str(tail.kind.file_header());
         } else {
-            if !old.ends_with(b"\n") {
+            if !tail.ends_with_newline {
                 text.push('\n');
             }
-            if let Some(closer) = log.doc.unclosed() {
+            if let Some(closer) = &tail.closer {
                 text.push_str(closer);
                 text.push('\n');
             }
         }
         text.push('\n');
         text.push_str(entry);
-        if crlf {
+        if tail.crlf {
             text = text.replace("\r\n", "\n").replace('\n', "\r\n");
         }
         let journal = self.store.dir.join(JOURNAL);
         fs_err::write(
             &journal,
-            format!("{}\t{}\n", log.kind.file_name(), old.len()),
+            format!("{}\t{}\n", tail.kind.file_name(), tail.len),
         )?;
         let mut file = OpenOptions::new().append(true).create(true).open(&path)?;
         file.write_all(text.as_bytes())?;
