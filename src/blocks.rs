@@ -45,7 +45,32 @@ pub(crate) struct Blocks {
 
 impl Blocks {
     /// Classifies `line` (without its line ending) and moves past it.
+    #[inline]
     pub(crate) fn step(&mut self, line: &[u8]) -> Line {
+        // Most lines are prose: only these first bytes can open a block. Settled here, inline
+        // in every caller's line loop; the rest is out of line.
+        if matches!(self.state, State::Live)
+            && !matches!(line.first(), Some(b'`' | b'~' | b'<' | b' '))
+        {
+            return Line::Live;
+        }
+        self.step_slow(line)
+    }
+
+    /// Where in `hay` the next line that could change the state may be: the first byte such
+    /// a line must hold (a fence or comment opener, this fence's character, or `-->`).
+    /// Every line before it would leave the state as it is, so a caller that only needs the
+    /// state at the end may skip them.
+    pub(crate) fn next_change(&self, hay: &[u8]) -> Option<usize> {
+        match self.state {
+            State::Live => memchr::memchr3(b'`', b'~', b'<', hay),
+            State::Fenced(fence) => memchr::memchr(fence.ch, hay),
+            State::Comment => memchr::memmem::find(hay, b"-->"),
+        }
+    }
+
+    #[inline(never)]
+    fn step_slow(&mut self, line: &[u8]) -> Line {
         match self.state {
             State::Fenced(fence) => match closing_fence(line, fence) {
                 Closing::No => Line::Hidden,
@@ -64,8 +89,6 @@ impl Blocks {
                 }
                 Line::Hidden
             }
-            // Most lines are prose: only these first bytes can open a block.
-            State::Live if !matches!(line.first(), Some(b'`' | b'~' | b'<' | b' ')) => Line::Live,
             State::Live => {
                 if let Some(fence) = opening_fence(line) {
                     self.state = State::Fenced(fence);

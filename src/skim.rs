@@ -5,7 +5,7 @@
 //! must be found and updated, which takes a full read), the file's line endings, and the
 //! fence or comment the file leaves open at its end. The error detector appends on every
 //! failed command, often to a large ERRORS.md, so this pass reads through a small buffer and
-//! looks at each line once, through the same [`Blocks`] tracker as the reader.
+//! hands the [`Blocks`] tracker the reader uses only the lines that can open or close a block.
 
 use std::io::Read;
 use std::path::Path;
@@ -96,23 +96,29 @@ pub(crate) fn skim(
                 s.max_seq = s.max_seq.max(seq);
             }
         }
+        if first_line && let Some(nl) = memchr::memchr(b'\n', batch) {
+            s.crlf = nl > 0 && batch[nl - 1] == b'\r';
+        }
+        // Only the lines that can open or close a block are looked at.
         let mut pos = 0;
-        while pos < batch.len() {
-            let nl = memchr::memchr(b'\n', &batch[pos..]).map_or(batch.len(), |i| pos + i);
-            let mut line = &batch[pos..nl];
-            if nl < batch.len() && first_line {
-                s.crlf = line.last() == Some(&b'\r');
-            }
+        while let Some(hit) = blocks.next_change(&batch[pos..]) {
+            let at = pos + hit;
+            let start = memchr::memrchr(b'\n', &batch[pos..at]).map_or(pos, |i| pos + i + 1);
+            let end = memchr::memchr(b'\n', &batch[at..]).map_or(batch.len(), |i| at + i);
+            let mut line = &batch[start..end];
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
-            if first_line {
+            if first_line && start == 0 {
                 line = line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line);
-                first_line = false;
             }
             blocks.step(line);
-            pos = nl + 1;
+            pos = end + 1;
+            if pos >= batch.len() {
+                break;
+            }
         }
+        first_line = false;
         if let Some(&last) = batch.last() {
             s.ends_with_newline = last == b'\n';
         }
@@ -167,7 +173,7 @@ mod tests {
         /// append could land inside a block.
         #[test]
         fn never_disagrees_with_the_reader(lines in proptest::collection::vec(
-            proptest::string::string_regex("(```|~~~~|<!--|-->|  ```|```## \\[ERR-20261122-001\\] x|## \\[ERR-20261122-00[1-9]\\] y|text|\r)?[a-z`~ ]{0,6}").unwrap(),
+            proptest::string::string_regex("(```|~~~~|~~~|<!--|-->|<!-- x -->|  ```|    ```|\\u{feff}```|```## \\[ERR-20261122-001\\] x|## \\[ERR-20261122-00[1-9]\\] y|text|\r)?[a-z`~ ]{0,6}").unwrap(),
             0..40,
         ), crlf in proptest::bool::ANY) {
             let text = lines.join(if crlf { "\r\n" } else { "\n" });
