@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
-# Installs capability-evolver's binaries and sets up .learnings/ in the current project.
+# Installs capability-evolver's binaries, sets up .learnings/ in the current project and wires
+# the hooks into its agents.
 #
-#   bash /path/to/capability-evolver/install/install.sh      # run inside your project
+#   bash /path/to/capability-evolver/install/install.sh [--codex] [--no-claude] [--global]
 #
-# Safe to run again: cargo reinstalls only what changed, and `evolver init` never touches
-# log files that already exist.
+#   (default)    hooks for Claude Code in ./.claude/settings.json
+#   --codex      hooks for Codex too, in ./.codex/hooks.json
+#   --no-claude  leave Claude Code alone
+#   --global     wire the hooks in ~/.claude and ~/.codex instead, for every project
+#
+# Safe to run again: cargo reinstalls only what changed, `evolver init` never touches log
+# files that already exist, and `evolver install` changes nothing that is already wired.
 set -euo pipefail
+
+claude=1 codex=0 global=()
+for arg in "$@"; do
+  case "$arg" in
+    --codex) codex=1 ;;
+    --no-claude) claude=0 ;;
+    --global) global=(--global) ;;
+    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 project=$(pwd)
@@ -21,6 +38,10 @@ evolver="$bin/evolver"
 
 echo "Setting up .learnings/ in $project"
 (cd "$project" && "$evolver" init)
+
+# `evolver install` writes the absolute paths of the hook binaries beside it.
+if [ "$claude" = 1 ]; then (cd "$project" && "$evolver" install claude "${global[@]}"); fi
+if [ "$codex" = 1 ]; then (cd "$project" && "$evolver" install codex "${global[@]}"); fi
 
 case ":$PATH:" in
   *":$bin:"*) ;;
