@@ -47,7 +47,8 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
         return Ok(None);
     }
     let store = Store::open(root)?;
-    let Some(invocation) = invocation(&failure.command) else {
+    // Named from the redacted command, so that not even a header can carry a secret.
+    let Some(invocation) = invocation(&redact(&failure.command)) else {
         return Ok(None);
     };
     if is_benign(
@@ -170,7 +171,7 @@ fn entry(p: &Payload, f: &Failure, inv: &Invocation, cwd: &Path, root: &Path) ->
     };
     let mut context = vec![
         format!("Command: {}", code_span(&command)),
-        format!("Working directory: {}", code_span(&workdir)),
+        format!("Working directory: {}", code_span(&redact(&workdir))),
         format!("Agent: {}", p.agent.name()),
     ];
     if let Some(session) = &p.session_id {

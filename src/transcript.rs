@@ -20,13 +20,13 @@ const BLOCK: usize = 64 * 1024;
 /// The exit code of item `id`, re-reading a few times within `patience` when the event has
 /// not been written yet. `None` when the file cannot be read or never names the item.
 pub fn exit_code(path: &Path, id: &str, patience: Duration) -> Option<i64> {
+    // Only a regular file: opening a FIFO would wait for a writer forever.
+    if !std::fs::metadata(path).ok()?.is_file() || id.is_empty() {
+        return None;
+    }
     let start = Instant::now();
     loop {
-        let file = File::open(path).ok()?;
-        if !file.metadata().ok()?.is_file() {
-            return None;
-        }
-        if let Some(code) = scan(file, id) {
+        if let Some(code) = scan(&mut File::open(path).ok()?, id) {
             return Some(code);
         }
         if start.elapsed() >= patience {
@@ -36,47 +36,86 @@ pub fn exit_code(path: &Path, id: &str, patience: Duration) -> Option<i64> {
     }
 }
 
-/// Reads lines from the end until one records item `id`'s exit code.
-fn scan(mut file: File, id: &str) -> Option<i64> {
+/// Searches backwards from the end for the quoted item id; each line holding it is read
+/// whole (however long) and asked for an exit code.
+fn scan(file: &mut File, id: &str) -> Option<i64> {
     let len = file.metadata().ok()?.len();
     let needle = format!("\"{id}\"");
+    let finder = memchr::memmem::FinderRev::new(needle.as_bytes());
     let floor = len.saturating_sub(MAX_SCAN);
-    let mut pos = len;
-    // Bytes from `pos` up to the first newline after it (a partial line), carried over.
-    let mut carry: Vec<u8> = Vec::new();
-    let mut block = vec![0u8; BLOCK];
-    while pos > floor {
-        let size = BLOCK.min((pos - floor) as usize);
-        pos -= size as u64;
-        file.seek(SeekFrom::Start(pos)).ok()?;
-        file.read_exact(&mut block[..size]).ok()?;
-        let mut chunk = block[..size].to_vec();
-        chunk.extend_from_slice(&carry);
-        // Every complete line in `chunk` except the first (which may start before `pos`).
-        let mut end = chunk.len();
-        while let Some(nl) = memchr::memrchr(b'\n', &chunk[..end]) {
-            if let Some(code) = line_code(&chunk[nl + 1..end], &needle, id) {
+    let overlap = needle.len() as u64 - 1;
+    let mut block = Vec::new();
+    // Hits that start before `end` are still to be looked at.
+    let mut end = len;
+    while end > floor {
+        let start = end.saturating_sub(BLOCK as u64).max(floor);
+        // Read a little past `end` so that a hit starting just before it is whole.
+        read_at(
+            file,
+            start,
+            ((end + overlap).min(len) - start) as usize,
+            &mut block,
+        )?;
+        let mut limit = block.len();
+        end = start;
+        while let Some(hit) = finder.rfind(&block[..limit]) {
+            let at = start + hit as u64;
+            let (line_start, line_end) = line_around(file, at, len)?;
+            let mut line = Vec::new();
+            read_at(
+                file,
+                line_start,
+                (line_end - line_start) as usize,
+                &mut line,
+            )?;
+            if let Some(code) = line_code(&line, id) {
                 return Some(code);
             }
-            end = nl;
+            if line_start <= start {
+                // The line began before this block: go on from its start.
+                end = line_start;
+                break;
+            }
+            limit = (line_start - start) as usize;
         }
-        chunk.truncate(end);
-        carry = chunk;
-        if carry.len() > MAX_SCAN as usize {
-            return None;
-        }
-    }
-    if pos == 0 {
-        return line_code(&carry, &needle, id);
     }
     None
 }
 
-/// The exit code a transcript line records for item `id`, if it is such a line.
-fn line_code(line: &[u8], needle: &str, id: &str) -> Option<i64> {
-    if line.is_empty() || memchr::memmem::find(line, needle.as_bytes()).is_none() {
-        return None;
+/// The line (without its newline) around byte `at`.
+fn line_around(file: &mut File, at: u64, len: u64) -> Option<(u64, u64)> {
+    let mut buf = Vec::new();
+    let mut start = at;
+    while start > 0 {
+        let from = start.saturating_sub(BLOCK as u64);
+        read_at(file, from, (start - from) as usize, &mut buf)?;
+        if let Some(nl) = memchr::memrchr(b'\n', &buf) {
+            start = from + nl as u64 + 1;
+            break;
+        }
+        start = from;
     }
+    let mut end = at;
+    while end < len {
+        let to = (end + BLOCK as u64).min(len);
+        read_at(file, end, (to - end) as usize, &mut buf)?;
+        if let Some(nl) = memchr::memchr(b'\n', &buf) {
+            end += nl as u64;
+            return Some((start, end));
+        }
+        end = to;
+    }
+    Some((start, len))
+}
+
+fn read_at(file: &mut File, at: u64, n: usize, buf: &mut Vec<u8>) -> Option<()> {
+    buf.resize(n, 0);
+    file.seek(SeekFrom::Start(at)).ok()?;
+    file.read_exact(buf).ok()
+}
+
+/// The exit code a transcript line records for item `id`, if it is such a line.
+fn line_code(line: &[u8], id: &str) -> Option<i64> {
     let value: Value = serde_json::from_slice(line).ok()?;
     let payload = value.get("payload")?;
     match payload.get("type")?.as_str()? {
@@ -124,6 +163,28 @@ mod tests {
         assert_eq!(exit_code(&path, "call_7", Duration::ZERO), Some(4));
         assert_eq!(exit_code(&path, "call_8", Duration::ZERO), None);
         assert_eq!(exit_code(dir.path(), "call_7", Duration::ZERO), None);
+    }
+
+    #[test]
+    fn a_line_longer_than_a_block_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let big = "y".repeat(5 * BLOCK);
+        let text = format!(
+            "{{\"payload\":{{\"type\":\"item_completed\",\"item\":{{\"id\":\"call_1\",\"aggregated_output\":\"{big}\",\"exit_code\":3}}}}}}\n{{\"payload\":{{\"type\":\"function_call\",\"call_id\":\"call_1\"}}}}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(exit_code(&path, "call_1", Duration::ZERO), Some(3));
+    }
+
+    #[test]
+    fn a_fifo_is_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(exit_code(&path, "call_1", Duration::from_millis(50)), None);
+        }
     }
 
     #[test]

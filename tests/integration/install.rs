@@ -190,12 +190,18 @@ fn global_goes_to_the_home_folder() {
 #[test]
 fn the_examples_in_hooks_are_what_install_writes() {
     for (agent, file, example) in [
-        ("claude", ".claude/settings.json", "hooks/claude/settings.json"),
+        (
+            "claude",
+            ".claude/settings.json",
+            "hooks/claude/settings.json",
+        ),
         ("codex", ".codex/hooks.json", "hooks/codex/hooks.json"),
     ] {
         let p = Project::init();
         p.ok(&["install", agent]);
-        let written = p.read(file).replace(&dir_of(ACTIVATOR), "/home/you/.cargo/bin");
+        let written = p
+            .read(file)
+            .replace(&dir_of(ACTIVATOR), "/home/you/.cargo/bin");
         let example =
             std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(example))
                 .unwrap();
@@ -216,6 +222,9 @@ fn install_refuses_without_the_hook_binaries_beside_it() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("evolver-activator is not in") && err.contains("install.sh"), "{err}");
+    assert!(
+        err.contains("evolver-activator is not in") && err.contains("install.sh"),
+        "{err}"
+    );
     assert!(!p.path(".claude").exists());
 }

@@ -100,3 +100,21 @@ fn no_secret_survives_the_detector_in_a_command_or_its_output() {
     }
     assert!(log.contains("[REDACTED:github_token]"));
 }
+
+#[test]
+fn a_token_run_as_a_command_does_not_name_the_entry() {
+    let p = Project::init();
+    let token = "ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake1234";
+    let input = json!({
+        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
+        "tool_name": "Bash", "tool_input": {"command": format!("{token} --help")},
+        "error": format!("Exit code 127\n/bin/bash: {token}: command not found"), "is_interrupt": false
+    });
+    let out = p.hook(DETECTOR, input.to_string());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(token));
+    let log = p.read(".learnings/ERRORS.md");
+    assert!(
+        !log.contains(token) && !log.contains(&token.to_lowercase()),
+        "{log}"
+    );
+}
