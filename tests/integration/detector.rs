@@ -375,3 +375,25 @@ fn a_log_it_cannot_read_costs_one_line_on_stderr_and_nothing_else() {
     );
     assert_eq!(p.tree(), before);
 }
+
+#[test]
+fn every_captured_payload_is_covered_above() {
+    let mut listed: Vec<&str> = FAILURES
+        .iter()
+        .map(|f| f.0)
+        .chain(QUIET.iter().copied())
+        .collect();
+    listed.sort_unstable();
+    let mut found = Vec::new();
+    for client in ["claude-code-2.1.328", "codex-0.169.0"] {
+        let dir = crate::harness::fixture(&format!("payloads/{client}"));
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".json") {
+                found.push(format!("{client}/{name}"));
+            }
+        }
+    }
+    found.sort_unstable();
+    assert_eq!(listed, found);
+}
