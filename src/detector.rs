@@ -20,6 +20,10 @@ const MAX_LINES: usize = 60;
 /// …and at most this many bytes of them.
 const MAX_BYTES: usize = 8 * 1024;
 
+/// How long the detector waits for another writer before it gives up on this entry. Writers
+/// hold the lock for milliseconds; only a rewrite of a huge log takes longer.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// A failed shell command, as the payload reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
@@ -46,7 +50,7 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     if !root.join(".learnings").is_dir() && !root.join(".git").exists() {
         return Ok(None);
     }
-    let store = Store::open(root)?;
+    let store = Store::open(root)?.with_lock_wait(LOCK_WAIT);
     // Named from the redacted command, so that not even a header can carry a secret.
     let Some(invocation) = invocation(&redact(&failure.command)) else {
         return Ok(None);

@@ -62,6 +62,8 @@ pub struct Store {
     root: PathBuf,
     dir: PathBuf,
     config: Config,
+    /// How long a writer waits for the lock; `None` waits as long as it takes.
+    lock_wait: Option<std::time::Duration>,
 }
 
 /// A log file as loaded for writing: its parsed bytes and whether it exists yet.
@@ -81,7 +83,19 @@ impl Store {
             Ok(_) => Config::load(&dir.join("config.toml"))?,
             Err(_) => Config::default(),
         };
-        Ok(Store { root, dir, config })
+        Ok(Store {
+            root,
+            dir,
+            config,
+            lock_wait: None,
+        })
+    }
+
+    /// A store whose writers give up after `wait` instead of waiting for the lock: a hook
+    /// must not hold up the agent behind a long rewrite.
+    pub fn with_lock_wait(mut self, wait: std::time::Duration) -> Store {
+        self.lock_wait = Some(wait);
+        self
     }
 
     pub fn root(&self) -> &Path {
@@ -149,7 +163,28 @@ impl Store {
             .truncate(false)
             .write(true)
             .open(self.dir.join(LOCK))?;
-        lock.file().lock()?;
+        match self.lock_wait {
+            None => lock.file().lock()?,
+            Some(wait) => {
+                let start = std::time::Instant::now();
+                loop {
+                    match lock.file().try_lock() {
+                        Ok(()) => break,
+                        Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                        Err(std::fs::TryLockError::WouldBlock) => {
+                            return Err(Error::Refused(format!(
+                                "{} stayed locked for {} ms; nothing was written",
+                                self.dir.join(LOCK).display(),
+                                wait.as_millis()
+                            )));
+                        }
+                        Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+                    }
+                }
+            }
+        }
         let mut writer = Writer {
             store: self,
             _lock: lock,

@@ -397,3 +397,31 @@ fn every_captured_payload_is_covered_above() {
     found.sort_unstable();
     assert_eq!(listed, found);
 }
+
+#[test]
+fn a_lock_held_too_long_costs_the_entry_not_the_agent() {
+    let p = Project::init();
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(p.path(".learnings/.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let before = p.tree();
+    let started = std::time::Instant::now();
+    let out = p.hook(
+        DETECTOR,
+        p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"),
+    );
+    let waited = started.elapsed();
+    assert!(out.status.success() && out.stdout.is_empty());
+    assert!(waited < std::time::Duration::from_secs(10), "{waited:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("stayed locked"), "{err}");
+    assert_eq!(p.tree(), before);
+    drop(lock);
+    reply(&p.hook(
+        DETECTOR,
+        p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"),
+    ));
+}
