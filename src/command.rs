@@ -97,13 +97,36 @@ pub fn invocation(command: &str) -> Option<Invocation> {
     let step = steps
         .iter()
         .rev()
-        .find(|s| {
-            words(s)
-                .first()
-                .is_some_and(|w| !SETUP.contains(&w.as_str()))
-        })
+        .find(|s| s.first().is_some_and(|stage| !is_setup(stage)))
         .or_else(|| steps.last())?;
-    let words = words(step);
+    stage(step.first()?)
+}
+
+/// Every command whose exit status the whole line may report: without `pipefail` a
+/// pipeline exits with its last command, and a `&&` chain with whichever step failed.
+pub fn exit_candidates(command: &str) -> Vec<Invocation> {
+    let mut out = Vec::new();
+    for step in split_steps(command) {
+        for s in [step.first(), step.last()].into_iter().flatten() {
+            if let Some(i) = stage(s)
+                && !out.contains(&i)
+            {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+fn is_setup(stage: &str) -> bool {
+    words(stage)
+        .first()
+        .is_some_and(|w| SETUP.contains(&w.as_str()))
+}
+
+/// The program and subcommand of one simple command.
+fn stage(text: &str) -> Option<Invocation> {
+    let words = words(text);
     let mut rest = words.iter().map(String::as_str).peekable();
     // Skip `VAR=value` assignments and wrappers (with `timeout`'s duration).
     let program = loop {
@@ -134,65 +157,59 @@ pub fn invocation(command: &str) -> Option<Invocation> {
     })
 }
 
-/// The steps of a chain (`&&`, `||`, `;`, newlines), each cut at its first `|`.
-fn split_steps(command: &str) -> Vec<String> {
+/// The steps of a chain (`&&`, `||`, `;`, newlines), each split into its pipeline's stages.
+fn split_steps(command: &str) -> Vec<Vec<String>> {
     let mut steps = Vec::new();
+    let mut stages: Vec<String> = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
-    let mut in_pipe = false;
     let mut chars = command.chars().peekable();
     while let Some(c) = chars.next() {
         match (quote, c) {
             (Some(q), c) if c == q => {
                 quote = None;
-                push(&mut current, in_pipe, c);
+                current.push(c);
             }
-            (Some(_), '\\') => {
-                push(&mut current, in_pipe, c);
+            (Some(_) | None, '\\') => {
+                current.push(c);
                 if let Some(n) = chars.next() {
-                    push(&mut current, in_pipe, n);
+                    current.push(n);
                 }
             }
-            (Some(_), c) => push(&mut current, in_pipe, c),
+            (Some(_), c) => current.push(c),
             (None, '\'' | '"') => {
                 quote = Some(c);
-                push(&mut current, in_pipe, c);
+                current.push(c);
             }
-            (None, '\\') => {
-                push(&mut current, in_pipe, c);
-                if let Some(n) = chars.next() {
-                    push(&mut current, in_pipe, n);
-                }
-            }
-            (None, ';' | '\n') => end_step(&mut steps, &mut current, &mut in_pipe),
+            (None, ';' | '\n') => end_step(&mut steps, &mut stages, &mut current),
             (None, '&') if chars.peek() == Some(&'&') => {
                 chars.next();
-                end_step(&mut steps, &mut current, &mut in_pipe);
+                end_step(&mut steps, &mut stages, &mut current);
             }
             (None, '|') if chars.peek() == Some(&'|') => {
                 chars.next();
-                end_step(&mut steps, &mut current, &mut in_pipe);
+                end_step(&mut steps, &mut stages, &mut current);
             }
-            (None, '|') => in_pipe = true,
-            (None, c) => push(&mut current, in_pipe, c),
+            (None, '|') => end_stage(&mut stages, &mut current),
+            (None, c) => current.push(c),
         }
     }
-    end_step(&mut steps, &mut current, &mut in_pipe);
+    end_step(&mut steps, &mut stages, &mut current);
     steps
 }
 
-fn push(current: &mut String, in_pipe: bool, c: char) {
-    if !in_pipe {
-        current.push(c);
-    }
-}
-
-fn end_step(steps: &mut Vec<String>, current: &mut String, in_pipe: &mut bool) {
+fn end_stage(stages: &mut Vec<String>, current: &mut String) {
     if !current.trim().is_empty() {
-        steps.push(std::mem::take(current));
+        stages.push(std::mem::take(current));
     }
     current.clear();
-    *in_pipe = false;
+}
+
+fn end_step(steps: &mut Vec<Vec<String>>, stages: &mut Vec<String>, current: &mut String) {
+    end_stage(stages, current);
+    if !stages.is_empty() {
+        steps.push(std::mem::take(stages));
+    }
 }
 
 /// Shell words, with quotes removed and redirections dropped.
@@ -294,5 +311,14 @@ mod tests {
         assert_eq!(name("git diff --no-index a b"), "git_diff");
         assert_eq!(name("cargo --version"), "cargo");
         assert_eq!(name("   "), "");
+    }
+
+    #[test]
+    fn every_command_that_may_give_the_exit_status_is_a_candidate() {
+        let words =
+            |c: &str| -> Vec<String> { exit_candidates(c).iter().map(Invocation::words).collect() };
+        assert_eq!(words("ps aux | grep nginx"), ["ps", "grep"]);
+        assert_eq!(words("[ -f .env ] && cat .env"), ["[", "cat"]);
+        assert_eq!(words("git diff | head | wc -l"), ["git diff", "wc"]);
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::command::{Invocation, invocation};
+use crate::command::{Invocation, exit_candidates, invocation};
 use crate::hook::HookWorld;
 use crate::payload::{Agent, Payload};
 use crate::redact::redact;
@@ -51,18 +51,23 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
         return Ok(None);
     }
     let store = Store::open(root)?.with_lock_wait(LOCK_WAIT);
-    // Named from the redacted command, so that not even a header can carry a secret.
-    let Some(invocation) = invocation(&redact(&failure.command)) else {
+    // Everything is read from the redacted command, so that not even a header can carry a
+    // secret.
+    let command = redact(&failure.command).into_owned();
+    let Some(invocation) = invocation(&command) else {
         return Ok(None);
     };
-    if is_benign(
-        &invocation,
-        failure.exit_code,
-        &store.config().detector.benign,
-    ) {
+    if is_benign(&command, failure.exit_code, &store.config().detector.benign) {
         return Ok(None);
     }
-    let entry = entry(&payload, &failure, &invocation, &start, store.root());
+    let entry = entry(
+        &payload,
+        &failure,
+        &command,
+        &invocation,
+        &start,
+        store.root(),
+    );
     let summary = entry.summary.clone();
     let logged =
         store.log_in_session(Kind::Error, entry, world.now, payload.session_id.as_deref())?;
@@ -121,12 +126,15 @@ pub fn failure(p: &Payload, world: &HookWorld) -> Option<Failure> {
             }
         }
         (Agent::Codex, "PostToolUse") => {
+            // The transcript first: a command's own output may well say "Exit code: 3" of
+            // something else, while the transcript's record is Codex's own.
             let output = p.output();
-            let code = transcript::exit_line(&output).or_else(|| {
-                let path = p.transcript_path.as_deref()?;
-                let id = p.tool_use_id.as_deref()?;
-                transcript::exit_code(Path::new(path), id, world.patience)
-            })?;
+            let recorded = p
+                .transcript_path
+                .as_deref()
+                .zip(p.tool_use_id.as_deref())
+                .and_then(|(path, id)| transcript::exit_code(Path::new(path), id, world.patience));
+            let code = recorded.or_else(|| transcript::exit_line(&output))?;
             (Some(code), output)
         }
         (Agent::OpenClaw, _) => match (&p.error, p.exit_code) {
@@ -146,18 +154,28 @@ pub fn failure(p: &Payload, world: &HookWorld) -> Option<Failure> {
     })
 }
 
-/// Exit 1 of a command that answers "no" that way (grep found nothing, diff found a change).
-fn is_benign(invocation: &Invocation, exit_code: Option<i64>, benign: &[String]) -> bool {
+/// Exit 1 of a command that answers "no" that way (grep found nothing, diff found a change),
+/// wherever in the line it stands to give the exit status: `ps aux | grep x` and
+/// `[ -f .env ] && cat .env` exit 1 without anything having failed.
+fn is_benign(command: &str, exit_code: Option<i64>, benign: &[String]) -> bool {
     exit_code == Some(1)
-        && benign.iter().any(|b| {
-            let b = b.trim();
-            b == invocation.program || b == invocation.words()
+        && exit_candidates(command).iter().any(|i| {
+            benign.iter().any(|b| {
+                let b = b.trim();
+                b == i.program || b == i.words()
+            })
         })
 }
 
 /// The ERR entry for a failure: everything captured is redacted before it is kept.
-fn entry(p: &Payload, f: &Failure, inv: &Invocation, cwd: &Path, root: &Path) -> NewEntry {
-    let command = redact(&f.command).into_owned();
+fn entry(
+    p: &Payload,
+    f: &Failure,
+    command: &str,
+    inv: &Invocation,
+    cwd: &Path,
+    root: &Path,
+) -> NewEntry {
     let output = error_text(&f.output);
     let what = match f.exit_code {
         Some(code) => format!("exited with code {code}"),
@@ -166,7 +184,7 @@ fn entry(p: &Payload, f: &Failure, inv: &Invocation, cwd: &Path, root: &Path) ->
     let short: String = if command.chars().count() > 100 {
         command.chars().take(99).chain(['…']).collect()
     } else {
-        command.clone()
+        command.to_owned()
     };
     let workdir = match cwd.strip_prefix(root) {
         Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
@@ -174,7 +192,7 @@ fn entry(p: &Payload, f: &Failure, inv: &Invocation, cwd: &Path, root: &Path) ->
         Err(_) => cwd.display().to_string(),
     };
     let mut context = vec![
-        format!("Command: {}", code_span(&command)),
+        format!("Command: {}", code_span(command)),
         format!("Working directory: {}", code_span(&redact(&workdir))),
         format!("Agent: {}", p.agent.name()),
     ];
@@ -242,7 +260,12 @@ const ERROR_WORDS: &[&str] = &[
     "not recognized",
 ];
 
-/// The first line that reads like an error, else the first non-empty line.
+/// Only the start of a line is read for its signature: enough to tell failures apart, and
+/// a bound on the work for output with megabyte-long lines.
+const SIGNATURE_BYTES: usize = 512;
+
+/// The first line that reads like an error, else the first non-empty line; cut to
+/// [`SIGNATURE_BYTES`].
 fn error_line(output: &str) -> Option<&str> {
     let mut first = None;
     for line in output
@@ -251,6 +274,7 @@ fn error_line(output: &str) -> Option<&str> {
         .filter(|l| !l.is_empty())
         .take(2000)
     {
+        let line = &line[..floor_char(line, SIGNATURE_BYTES.min(line.len()))];
         first.get_or_insert(line);
         let lower = line.to_lowercase();
         if ERROR_WORDS.iter().any(|w| lower.contains(w)) {
@@ -265,26 +289,28 @@ fn error_line(output: &str) -> Option<&str> {
 fn normalise(line: &str) -> String {
     let line = line.to_lowercase();
     let mut unquoted = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut i = 0;
+    while let Some(c) = line[i..].chars().next() {
+        let after = i + c.len_utf8();
         let close = match c {
             '\'' | '"' | '`' => c,
             '‘' => '’',
             '“' => '”',
             _ => {
                 unquoted.push(c);
+                i = after;
                 continue;
             }
         };
-        let rest: String = chars.clone().collect();
-        match rest.find(close) {
+        match line[after..].find(close) {
             Some(end) => {
                 unquoted.push('Q');
-                for _ in rest[..end].chars().chain([close]) {
-                    chars.next();
-                }
+                i = after + end + close.len_utf8();
             }
-            None => unquoted.push(c),
+            None => {
+                unquoted.push(c);
+                i = after;
+            }
         }
     }
     let words: Vec<String> = unquoted
@@ -321,10 +347,16 @@ fn error_text(output: &str) -> String {
     let output = output.trim_end();
     // Redact a generous window rather than all of a huge output, unless a private key
     // block could start before the window and end inside it.
+    // The window starts at a line, so that no secret is cut in two before redaction: with no
+    // line break near the cut, the whole output is redacted.
     let window_start = if output.len() > 4 * MAX_BYTES
         && memchr::memmem::find(output.as_bytes(), b"PRIVATE KEY").is_none()
     {
-        floor_char(output, output.len() - 4 * MAX_BYTES)
+        let cut = floor_char(output, output.len() - 4 * MAX_BYTES);
+        output[cut..]
+            .find('\n')
+            .filter(|&nl| nl < 2 * MAX_BYTES)
+            .map_or(0, |nl| cut + nl + 1)
     } else {
         0
     };
@@ -416,6 +448,15 @@ mod tests {
                 "error[E0425]: cannot find value `x` in this scope"
             )
         );
+    }
+
+    #[test]
+    fn regression_only_the_start_of_a_long_line_is_normalised() {
+        // Normalising once copied the rest of the line at every quote: seconds for 200 KB.
+        let line = format!("error {}", "'".repeat(200_000));
+        let picked = error_line(&line).unwrap();
+        assert_eq!(picked.len(), SIGNATURE_BYTES);
+        assert!(normalise(picked).len() <= SIGNATURE_BYTES);
     }
 
     #[test]

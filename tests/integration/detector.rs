@@ -425,3 +425,43 @@ fn a_lock_held_too_long_costs_the_entry_not_the_agent() {
         p.payload("claude-code-2.1.328/post-tool-use-failure-ls.json"),
     ));
 }
+
+#[test]
+fn regression_output_that_says_exit_code_does_not_outvote_codexs_transcript() {
+    let p = Project::init();
+    // call_1 is `echo hello`, recorded in the transcript with exit code 0.
+    let mut input: Value =
+        serde_json::from_str(&p.payload("codex-0.169.0/post-tool-use-echo.json")).unwrap();
+    input["tool_response"] = "starting child\nProcess exited with code 3\nall good\n".into();
+    assert!(p.hook(DETECTOR, input.to_string()).stdout.is_empty());
+    assert!(p.entries().is_empty());
+}
+
+#[test]
+fn regression_benign_exits_at_the_end_of_a_pipeline_or_inside_a_chain() {
+    let p = Project::init();
+    for command in ["ps aux | grep nginx-not-running", "[ -f .env ] && cat .env"] {
+        let input = serde_json::json!({
+            "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
+            "tool_name": "Bash", "tool_input": {"command": command},
+            "error": "Exit code 1\n", "is_interrupt": false
+        });
+        assert!(
+            p.hook(DETECTOR, input.to_string()).stdout.is_empty(),
+            "{command}"
+        );
+    }
+    assert!(p.entries().is_empty());
+}
+
+#[test]
+fn quote_heavy_output_is_logged() {
+    let p = Project::init();
+    let input = serde_json::json!({
+        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
+        "tool_name": "Bash", "tool_input": {"command": "lint"},
+        "error": format!("Exit code 2\nerror {}", "'".repeat(200_000)), "is_interrupt": false
+    });
+    reply(&p.hook(DETECTOR, input.to_string()));
+    assert_eq!(p.entries().len(), 1);
+}
