@@ -60,7 +60,11 @@ fn scan(file: &mut File, id: &str) -> Option<i64> {
         end = start;
         while let Some(hit) = finder.rfind(&block[..limit]) {
             let at = start + hit as u64;
+            // A line longer than the whole search window is not read: give up.
             let (line_start, line_end) = line_around(file, at, len)?;
+            if line_end - line_start > MAX_SCAN {
+                return None;
+            }
             let mut line = Vec::new();
             read_at(
                 file,
@@ -82,11 +86,12 @@ fn scan(file: &mut File, id: &str) -> Option<i64> {
     None
 }
 
-/// The line (without its newline) around byte `at`.
+/// The line (without its newline) around byte `at`; a line longer than [`MAX_SCAN`] is
+/// not walked to its ends, only past that length.
 fn line_around(file: &mut File, at: u64, len: u64) -> Option<(u64, u64)> {
     let mut buf = Vec::new();
     let mut start = at;
-    while start > 0 {
+    while start > 0 && at - start <= MAX_SCAN {
         let from = start.saturating_sub(BLOCK as u64);
         read_at(file, from, (start - from) as usize, &mut buf)?;
         if let Some(nl) = memchr::memrchr(b'\n', &buf) {
@@ -96,7 +101,7 @@ fn line_around(file: &mut File, at: u64, len: u64) -> Option<(u64, u64)> {
         start = from;
     }
     let mut end = at;
-    while end < len {
+    while end < len && end - start <= MAX_SCAN {
         let to = (end + BLOCK as u64).min(len);
         read_at(file, end, (to - end) as usize, &mut buf)?;
         if let Some(nl) = memchr::memchr(b'\n', &buf) {
@@ -105,7 +110,7 @@ fn line_around(file: &mut File, at: u64, len: u64) -> Option<(u64, u64)> {
         }
         end = to;
     }
-    Some((start, len))
+    Some((start, end))
 }
 
 fn read_at(file: &mut File, at: u64, n: usize, buf: &mut Vec<u8>) -> Option<()> {
@@ -175,6 +180,18 @@ mod tests {
         );
         std::fs::write(&path, text).unwrap();
         assert_eq!(exit_code(&path, "call_1", Duration::ZERO), Some(3));
+    }
+
+    #[test]
+    fn a_line_longer_than_the_search_window_is_given_up_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.jsonl");
+        let huge = "z".repeat(MAX_SCAN as usize + 10);
+        let text = format!(
+            "{{\"payload\":{{\"type\":\"item_completed\",\"item\":{{\"id\":\"call_1\",\"exit_code\":3,\"out\":\"{huge}\"}}}}}}\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(exit_code(&path, "call_1", Duration::ZERO), None);
     }
 
     #[test]
