@@ -184,17 +184,14 @@ fn survey(store: &Store, words: &[String]) -> Result<Survey> {
     let mut s = Survey::default();
     let mut docs = Vec::new();
     for kind in Kind::ALL {
-        if let Some(doc) = store.read(kind)? {
+        if let Some(doc) = store.peek(kind)? {
             docs.push((kind, doc));
         }
     }
     let finders: Vec<memchr::memmem::Finder<'_>> =
         words.iter().map(memchr::memmem::Finder::new).collect();
-    let verification = memchr::memmem::Finder::new("erif");
-    // ASCII words can be looked for in ASCII-lowercased bytes, much cheaper than lowercasing
-    // every entry fully.
-    let ascii = words.iter().all(|w| w.is_ascii());
-    let mut lower: Vec<u8> = Vec::new();
+    let verification = memchr::memmem::Finder::new("verif");
+    let mut lower = String::new();
     let mut candidates: Vec<(Rank<'_>, &str)> = Vec::new();
     let mut position = 0;
     for (kind, doc) in &docs {
@@ -214,20 +211,25 @@ fn survey(store: &Store, words: &[String]) -> Result<Survey> {
                 status.as_str(),
                 "wont_fix" | "promoted" | "promoted_to_skill"
             );
-            if !closed && verification.find(text.as_bytes()).is_some() {
+            // Lowered character by character, exactly as the tokens are, so that a word the
+            // tokens would share is always found here.
+            lower.clear();
+            if text.is_ascii() {
+                lower.push_str(text);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(text.chars().flat_map(char::to_lowercase));
+            }
+            if !closed && verification.find(lower.as_bytes()).is_some() {
                 count_verification(&mut s, text);
             }
             if status == "wont_fix" || finders.is_empty() {
                 continue;
             }
-            lower.clear();
-            if ascii {
-                lower.extend_from_slice(text.as_bytes());
-                lower.make_ascii_lowercase();
-            } else {
-                lower.extend_from_slice(text.to_lowercase().as_bytes());
-            }
-            let bound = finders.iter().filter(|f| f.find(&lower).is_some()).count();
+            let bound = finders
+                .iter()
+                .filter(|f| f.find(lower.as_bytes()).is_some())
+                .count();
             if bound > 0 {
                 let rank = Rank {
                     score: bound,

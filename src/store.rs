@@ -155,6 +155,17 @@ impl Store {
         Ok(log.exists.then_some(log.doc))
     }
 
+    /// Reads one log as it is, without a lock and without repairing anything: for a reader
+    /// that must neither write nor wait (the activator). A rename is atomic, so it sees the
+    /// old file or the new one; at worst it sees part of an append still being written.
+    pub fn peek(&self, kind: Kind) -> Result<Option<Document>> {
+        if !self.exists() {
+            return Ok(None);
+        }
+        let log = self.load(kind)?;
+        Ok(log.exists.then_some(log.doc))
+    }
+
     /// Runs `f` holding the exclusive lock, after repairing what a crashed writer left.
     pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         fs_err::create_dir_all(&self.dir)?;
