@@ -22,12 +22,17 @@ struct Rule {
     triggers: &'static [&'static str],
     /// The expression; the group named `s` is the secret (the whole match when there is none).
     regex: &'static LazyLock<Regex>,
+    /// A shell reference (`$NAME`, `${NAME}`) in the secret's place is kept: it names the
+    /// secret rather than holding it.
+    references: bool,
+    /// Only a value with a digit in it counts, which tells keys from ordinary words.
+    needs_digit: bool,
 }
 
 macro_rules! rule {
     ($kind:literal, [$($t:literal),+], $re:literal) => {{
         static RE: LazyLock<Regex> = LazyLock::new(|| Regex::new($re).expect("a valid rule"));
-        Rule { kind: $kind, triggers: &[$($t),+], regex: &RE }
+        Rule { kind: $kind, triggers: &[$($t),+], regex: &RE, references: false, needs_digit: false }
     }};
 }
 
@@ -45,16 +50,25 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ["private key"],
             r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)"
         ),
+        // The password runs to the last `@` before the host: passwords may hold `@`.
         rule!(
             "url_password",
             ["://"],
-            r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]+:(?P<s>[^\s@/]+)@"
+            r"[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:(?P<s>[^\s/]+)@"
         ),
         rule!(
             "authorization",
-            ["authorization", "bearer", "basic"],
-            r"(?i:authorization\s*[:=]\s*['\x22]?(?:bearer|basic|token)\s+|\bbearer\s+)(?P<s>[A-Za-z0-9._~+/-]{8,}=*)"
+            ["authorization"],
+            r"(?i:authorization)['\x22]?\s*[:=]\s*['\x22]?(?i:bearer|basic|token)\s+(?P<s>[A-Za-z0-9._~+/-]{8,}=*)"
         ),
+        Rule {
+            needs_digit: true,
+            ..rule!(
+                "authorization",
+                ["bearer"],
+                r"(?i:\bbearer)\s+(?P<s>[A-Za-z0-9._~+/-]{8,}=*)"
+            )
+        },
         rule!(
             "aws_access_key_id",
             [
@@ -81,11 +95,14 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}\b"
         ),
         rule!("anthropic_key", ["sk-ant-"], r"\bsk-ant-[A-Za-z0-9_-]{20,}"),
-        rule!(
-            "openai_key",
-            ["sk-"],
-            r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"
-        ),
+        Rule {
+            needs_digit: true,
+            ..rule!(
+                "openai_key",
+                ["sk-"],
+                r"\bsk-(?:proj-|svcacct-|admin-)?(?P<s>[A-Za-z0-9_-]{20,})"
+            )
+        },
         rule!("google_api_key", ["aiza"], r"\bAIza[0-9A-Za-z_-]{35}"),
         rule!("npm_token", ["npm_"], r"\bnpm_[A-Za-z0-9]{36,}\b"),
         rule!(
@@ -93,10 +110,18 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
             ["eyj"],
             r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}"
         ),
+        Rule {
+            references: true,
+            ..rule!(
+                "secret_flag",
+                ["--pass", "--token", "--secret", "--api-key", "--apikey"],
+                r"(?i:--(?:password|passwd|token|secret|api-key|apikey))[ =](?P<s>[^\s'\x22-][^\s'\x22]*)"
+            )
+        },
         rule!(
-            "secret_flag",
-            ["--pass", "--token", "--secret", "--api-key", "--apikey"],
-            r"(?i:--(?:password|passwd|token|secret|api-key|apikey))[ =](?P<s>[^\s'\x22-][^\s'\x22]*)"
+            "header_secret",
+            ["x-", "api-key", "apikey"],
+            r"(?i:\b(?:x-[a-z0-9-]*(?:key|token|secret|auth)[a-z0-9-]*|api-?key))['\x22]?\s*:\s*['\x22]?(?P<s>[^\s'\x22,;]{6,})"
         ),
     ]
 });
@@ -117,11 +142,15 @@ static ASSIGNMENTS: LazyLock<[Rule; 2]> = LazyLock::new(|| {
             kind: "assignment",
             triggers: TRIGGERS,
             regex: &BARE,
+            references: true,
+            needs_digit: false,
         },
         Rule {
             kind: "assignment",
             triggers: TRIGGERS,
             regex: &JSON,
+            references: false,
+            needs_digit: false,
         },
     ]
 });
@@ -149,8 +178,12 @@ fn apply<'t>(rule: &Rule, text: &'t str) -> Cow<'t, str> {
             return format!("[REDACTED:{}]", rule.kind);
         };
         let value = secret.as_str();
-        // Already redacted by a more specific rule, or a reference rather than a value.
-        if value.contains("[REDACTED:") || value.starts_with('$') || value.is_empty() {
+        let keep = value.is_empty()
+            // already redacted by a more specific rule
+            || value.contains("[REDACTED:")
+            || (rule.references && is_reference(value))
+            || (rule.needs_digit && !value.bytes().any(|b| b.is_ascii_digit()));
+        if keep {
             return whole.as_str().to_owned();
         }
         let (quote_l, quote_r) = match value.as_bytes() {
@@ -166,6 +199,19 @@ fn apply<'t>(rule: &Rule, text: &'t str) -> Cow<'t, str> {
             &t[secret.end()..whole.end()]
         )
     })
+}
+
+/// `$NAME`, `${NAME}` or `"$NAME"`: what a shell expands, not a value.
+fn is_reference(value: &str) -> bool {
+    let v = value.trim_matches('"');
+    let Some(rest) = v.strip_prefix('$') else {
+        return false;
+    };
+    let name = rest
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(rest);
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 #[cfg(test)]
@@ -193,6 +239,35 @@ mod tests {
             r#"{"api_key": "[REDACTED:assignment]", "name": "x"}"#
         );
         assert_eq!(redact("max_tokens=4096"), "max_tokens=4096");
+        assert_eq!(
+            redact("PASSWORD=$DB_PASSWORD make"),
+            "PASSWORD=$DB_PASSWORD make"
+        );
+    }
+
+    #[test]
+    fn regression_found_in_review() {
+        for (text, secret) in [
+            (
+                "redis://:SuperSecretPw123@localhost:6379",
+                "SuperSecretPw123",
+            ),
+            (r#"{"password": "$ecretDollar1"}"#, "$ecretDollar1"),
+            ("postgres://user:p@ss@db:5432/x", "p@ss"),
+            (
+                "curl -H 'X-Api-Key: abcdef123456' https://x",
+                "abcdef123456",
+            ),
+        ] {
+            let out = redact(text);
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        for plain in [
+            "Bearer authentication required",
+            "see sk-this-is-not-a-key-just-a-slug-name",
+        ] {
+            assert_eq!(redact(plain), plain);
+        }
     }
 
     #[test]
