@@ -40,8 +40,9 @@ echo "Setting up .learnings/ in $project"
 (cd "$project" && "$evolver" init)
 
 # `evolver install` writes the absolute paths of the hook binaries beside it.
-if [ "$claude" = 1 ]; then (cd "$project" && "$evolver" install claude "${global[@]}"); fi
-if [ "$codex" = 1 ]; then (cd "$project" && "$evolver" install codex "${global[@]}"); fi
+# (The odd expansion keeps an empty array safe under `set -u` in old bash, macOS's included.)
+if [ "$claude" = 1 ]; then (cd "$project" && "$evolver" install claude ${global[@]+"${global[@]}"}); fi
+if [ "$codex" = 1 ]; then (cd "$project" && "$evolver" install codex ${global[@]+"${global[@]}"}); fi
 
 case ":$PATH:" in
   *":$bin:"*) ;;

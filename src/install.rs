@@ -168,15 +168,21 @@ fn is_ours(handler: &Value) -> bool {
     name == ACTIVATOR || name == DETECTOR
 }
 
+/// The first shell word of a command, with its quoting undone (`'it'\''s'` is `it's`).
 fn first_word(command: &str) -> String {
-    let command = command.trim_start();
-    if let Some(rest) = command.strip_prefix('\'') {
-        return rest.split('\'').next().unwrap_or("").to_owned();
+    let mut word = String::new();
+    let mut quote = None;
+    let mut chars = command.trim_start().chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, c) if c.is_whitespace() => break,
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None | Some('"'), '\\') => word.extend(chars.next()),
+            (_, c) => word.push(c),
+        }
     }
-    if let Some(rest) = command.strip_prefix('"') {
-        return rest.split('"').next().unwrap_or("").to_owned();
-    }
-    command.split_whitespace().next().unwrap_or("").to_owned()
+    word
 }
 
 /// A path as a shell word: bare when it is plain, else in single quotes.
@@ -242,23 +248,30 @@ fn edit(path: &Path, f: impl FnOnce(&mut Map<String, Value>) -> Result<()>) -> R
     if let Some(parent) = path.parent() {
         fs_err::create_dir_all(parent)?;
     }
+    // The settings may hold keys: the backup and the new file get the old one's permissions.
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let backup = match &old {
         Some(bytes) => {
             let bak = PathBuf::from(format!("{}.bak", path.display()));
             fs_err::write(&bak, bytes)?;
+            if let Some(p) = &permissions {
+                fs_err::set_permissions(&bak, p.clone())?;
+            }
             Some(bak)
         }
         None => None,
     };
-    let tmp = PathBuf::from(format!("{}.evolver-tmp", path.display()));
+    // Write through a symbolic link (a dotfiles checkout), not over it.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let tmp = PathBuf::from(format!("{}.evolver-tmp", target.display()));
     let mut file = fs_err::File::create(&tmp)?;
     file.write_all(&text)?;
     file.sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        file.set_permissions(meta.permissions())?;
+    if let Some(p) = permissions {
+        file.set_permissions(p)?;
     }
     drop(file);
-    fs_err::rename(&tmp, path)?;
+    fs_err::rename(&tmp, &target)?;
     Ok(Change::Written { backup })
 }
 

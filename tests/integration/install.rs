@@ -228,3 +228,67 @@ fn install_refuses_without_the_hook_binaries_beside_it() {
     );
     assert!(!p.path(".claude").exists());
 }
+
+#[test]
+fn regression_a_quote_in_the_install_path_broke_idempotence_and_uninstall() {
+    let p = Project::init();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("it's bin");
+    std::fs::create_dir(&bin).unwrap();
+    for exe in [crate::harness::EVOLVER, ACTIVATOR, DETECTOR] {
+        let name = std::path::Path::new(exe).file_name().unwrap();
+        std::fs::copy(exe, bin.join(name)).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(bin.join("evolver"))
+            .args(args)
+            .current_dir(p.root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["install", "claude"]);
+    let once = p.read(".claude/settings.json");
+    assert!(run(&["install", "claude"]).contains("already"));
+    assert_eq!(p.read(".claude/settings.json"), once);
+    let s = json_at(&p, ".claude/settings.json");
+    let command = s["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"]
+        .as_str()
+        .unwrap();
+    assert!(
+        command.starts_with('\'') && command.contains(r"'\''"),
+        "{command}"
+    );
+    run(&["uninstall", "claude"]);
+    assert_eq!(json_at(&p, ".claude/settings.json"), json!({}));
+}
+
+#[test]
+fn a_symlinked_settings_file_is_written_through_and_its_mode_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = Project::init();
+    let dotfiles = tempfile::tempdir().unwrap();
+    let real = dotfiles.path().join("settings.json");
+    std::fs::write(&real, "{\"env\": {\"ANTHROPIC_API_KEY\": \"x\"}}\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::create_dir_all(p.path(".claude")).unwrap();
+    std::os::unix::fs::symlink(&real, p.path(".claude/settings.json")).unwrap();
+    p.ok(&["install", "claude"]);
+    let link = std::fs::symlink_metadata(p.path(".claude/settings.json")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link survives");
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&real).unwrap()).unwrap();
+    assert_eq!(
+        s["hooks"]["PostToolUse"][0]["hooks"][0]["command"],
+        DETECTOR
+    );
+    assert_eq!(s["env"]["ANTHROPIC_API_KEY"], "x");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&real), 0o600);
+    assert_eq!(mode(&p.path(".claude/settings.json.bak")), 0o600);
+}
