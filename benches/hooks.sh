@@ -79,7 +79,8 @@ for size in 20MB:107000 20KB:107; do
 done
 ls -la "$work"/transcript-*.jsonl | awk '{print $5, $9}'
 
-reset="cp $work/errors-10000.md $det/.learnings/ERRORS.md"
+# sync, so that writing back the copy does not run during the measured command.
+reset="cp $work/errors-10000.md $det/.learnings/ERRORS.md && sync"
 out=${BENCH_OUT:-target/bench-hooks.md}
 mkdir -p "$(dirname "$out")"
 hyperfine --warmup 20 --min-runs 200 --export-markdown "$out" \
