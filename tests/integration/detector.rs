@@ -232,12 +232,8 @@ fn long_output_is_cut_to_its_last_lines_and_bytes() {
     assert!(longest <= 8 * 1024, "a line of {longest} bytes");
     assert!(text.contains("[… the start of this line was cut]"));
     let many: String = (1..=500).map(|i| format!("warning: step {i}\n")).collect();
-    let input = serde_json::json!({
-        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
-        "tool_name": "Bash", "tool_input": {"command": "make all"},
-        "error": format!("Exit code 2\n{many}"), "is_interrupt": false
-    });
-    p.hook(DETECTOR, input.to_string());
+    let input = p.failure("make all", &format!("Exit code 2\n{many}"));
+    p.hook(DETECTOR, &input);
     let text = p.read(".learnings/ERRORS.md");
     assert!(text.contains("[… 440 earlier lines cut]\nwarning: step 441\n"));
     assert!(text.contains("warning: step 500\n"));
@@ -331,12 +327,8 @@ fn an_interrupt_or_a_stray_folder_is_not_logged() {
 #[test]
 fn a_failure_to_start_has_no_exit_code_line() {
     let p = Project::init();
-    let input = serde_json::json!({
-        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
-        "tool_name": "Bash", "tool_input": {"command": "./run.sh"},
-        "error": "spawn /bin/sh ENOENT", "is_interrupt": false
-    });
-    reply(&p.hook(DETECTOR, input.to_string()));
+    let input = p.failure("./run.sh", "spawn /bin/sh ENOENT");
+    reply(&p.hook(DETECTOR, &input));
     assert_eq!(p.entries()[0]["summary"], "`./run.sh` could not be started");
 }
 
@@ -441,15 +433,8 @@ fn regression_output_that_says_exit_code_does_not_outvote_codexs_transcript() {
 fn regression_benign_exits_at_the_end_of_a_pipeline_or_inside_a_chain() {
     let p = Project::init();
     for command in ["ps aux | grep nginx-not-running", "[ -f .env ] && cat .env"] {
-        let input = serde_json::json!({
-            "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
-            "tool_name": "Bash", "tool_input": {"command": command},
-            "error": "Exit code 1\n", "is_interrupt": false
-        });
-        assert!(
-            p.hook(DETECTOR, input.to_string()).stdout.is_empty(),
-            "{command}"
-        );
+        let input = p.failure(&command, "Exit code 1\n");
+        assert!(p.hook(DETECTOR, &input).stdout.is_empty(), "{command}");
     }
     assert!(p.entries().is_empty());
 }
@@ -457,11 +442,10 @@ fn regression_benign_exits_at_the_end_of_a_pipeline_or_inside_a_chain() {
 #[test]
 fn quote_heavy_output_is_logged() {
     let p = Project::init();
-    let input = serde_json::json!({
-        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
-        "tool_name": "Bash", "tool_input": {"command": "lint"},
-        "error": format!("Exit code 2\nerror {}", "'".repeat(200_000)), "is_interrupt": false
-    });
-    reply(&p.hook(DETECTOR, input.to_string()));
+    let input = p.failure(
+        "lint",
+        &format!("Exit code 2\nerror {}", "'".repeat(200_000)),
+    );
+    reply(&p.hook(DETECTOR, &input));
     assert_eq!(p.entries().len(), 1);
 }

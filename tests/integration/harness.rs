@@ -199,3 +199,16 @@ impl Project {
         serde_json::from_str::<Vec<serde_json::Value>>(&out).expect("list --json")
     }
 }
+
+impl Project {
+    /// A Claude Code `PostToolUseFailure` payload for `command`, in this project, with the
+    /// `error` text as the client sends it (`Exit code N` and the output).
+    pub fn failure(&self, command: &str, error: &str) -> String {
+        serde_json::json!({
+            "session_id": "s", "cwd": self.root(), "hook_event_name": "PostToolUseFailure",
+            "tool_name": "Bash", "tool_input": {"command": command},
+            "error": error, "is_interrupt": false
+        })
+        .to_string()
+    }
+}

@@ -2,7 +2,6 @@
 //! text that must stay exactly as it was.
 
 use evolver::redact::redact;
-use serde_json::json;
 
 use crate::harness::{DETECTOR, Project, fixture};
 
@@ -79,12 +78,11 @@ fn no_secret_survives_the_detector_in_a_command_or_its_output() {
         .map(|r| r.1.as_str())
         .filter(|t| !t.contains('\n'))
         .collect();
-    let input = json!({
-        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
-        "tool_name": "Bash", "tool_input": {"command": format!("deploy {}", command.join(" ; "))},
-        "error": format!("Exit code 1\n{}", output.join("\n")), "is_interrupt": false
-    });
-    let out = p.hook(DETECTOR, input.to_string());
+    let input = p.failure(
+        &format!("deploy {}", command.join(" ; ")),
+        &format!("Exit code 1\n{}", output.join("\n")),
+    );
+    let out = p.hook(DETECTOR, &input);
     assert!(out.status.success() && !out.stdout.is_empty());
     let stdout = String::from_utf8(out.stdout).unwrap();
     let log = p.read(".learnings/ERRORS.md");
@@ -105,12 +103,11 @@ fn no_secret_survives_the_detector_in_a_command_or_its_output() {
 fn a_token_run_as_a_command_does_not_name_the_entry() {
     let p = Project::init();
     let token = "ghp_FAKEfakeFAKEfakeFAKEfakeFAKEfake1234";
-    let input = json!({
-        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUseFailure",
-        "tool_name": "Bash", "tool_input": {"command": format!("{token} --help")},
-        "error": format!("Exit code 127\n/bin/bash: {token}: command not found"), "is_interrupt": false
-    });
-    let out = p.hook(DETECTOR, input.to_string());
+    let input = p.failure(
+        &format!("{token} --help"),
+        &format!("Exit code 127\n/bin/bash: {token}: command not found"),
+    );
+    let out = p.hook(DETECTOR, &input);
     assert!(!String::from_utf8_lossy(&out.stdout).contains(token));
     let log = p.read(".learnings/ERRORS.md");
     assert!(
