@@ -433,7 +433,7 @@ fn regression_output_that_says_exit_code_does_not_outvote_codexs_transcript() {
 fn regression_benign_exits_at_the_end_of_a_pipeline_or_inside_a_chain() {
     let p = Project::init();
     for command in ["ps aux | grep nginx-not-running", "[ -f .env ] && cat .env"] {
-        let input = p.failure(&command, "Exit code 1\n");
+        let input = p.failure(command, "Exit code 1\n");
         assert!(p.hook(DETECTOR, &input).stdout.is_empty(), "{command}");
     }
     assert!(p.entries().is_empty());
