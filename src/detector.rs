@@ -12,7 +12,7 @@ use crate::command::{Invocation, exit_candidates, invocation};
 use crate::hook::HookWorld;
 use crate::payload::{Agent, Payload};
 use crate::redact::redact;
-use crate::writer::NewEntry;
+use crate::writer::{NewEntry, longest_backticks};
 use crate::{Kind, Logged, Result, Store, project_root, transcript};
 
 /// The Error section keeps the last this many lines of output…
@@ -404,12 +404,7 @@ fn floor_char(text: &str, mut at: usize) -> usize {
 /// Inline code that no backtick inside can end.
 fn code_span(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
-        longest = longest.max(run);
-    }
+    let longest = longest_backticks(&text);
     let fence = "`".repeat(longest + 1);
     let pad = if longest > 0 { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")

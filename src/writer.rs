@@ -164,14 +164,18 @@ pub fn safe_block(text: &str) -> String {
 /// The text in a fenced block whose fence is longer than any backtick run inside it.
 pub fn fenced(text: &str) -> String {
     let text = text.trim_end_matches(['\n', '\r']).replace("\r\n", "\n");
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        run = if c == '`' { run + 1 } else { 0 };
+    let fence = "`".repeat((longest_backticks(&text) + 1).max(3));
+    format!("{fence}\n{text}\n{fence}")
+}
+
+/// The longest run of backticks in `text`: a fence or code span must be longer to hold it.
+pub(crate) fn longest_backticks(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for b in text.bytes() {
+        run = if b == b'`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
-    let fence = "`".repeat((longest + 1).max(3));
-    format!("{fence}\n{text}\n{fence}")
+    longest
 }
 
 fn structural(line: &str) -> bool {
