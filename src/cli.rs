@@ -56,6 +56,8 @@ enum Command {
     Status,
     /// Change an entry's status; resolved and wont_fix add a Resolution block
     Resolve(ResolveArgs),
+    /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
+    Audit,
     /// Wire the hooks into an agent (Claude Code: .claude/settings.json; Codex: .codex/hooks.json)
     Install(InstallArgs),
     /// Take out exactly the hooks `install` added
@@ -258,8 +260,30 @@ fn dispatch(
         Command::Show { id } => show(&store, &id, out),
         Command::Status => status(&store, out),
         Command::Resolve(args) => resolve(&store, &args, world.now, out),
+        Command::Audit => audit(&store, out),
         Command::Install(args) => install(&store, &args, world, out, true),
         Command::Uninstall(args) => install(&store, &args, world, out, false),
+    }
+}
+
+fn audit(store: &Store, out: &mut dyn Write) -> Result<()> {
+    let path = store.dir().join(crate::audit::EVENTS);
+    let text = match fs_err::read(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    match crate::audit::verify(&text) {
+        Ok(head) => {
+            writeln!(out, "ok: {} events, head {}", head.count, head.hash)?;
+            Ok(())
+        }
+        Err(broken) => Err(Error::Refused(format!(
+            "{} line {}: {}; the chain breaks there, restore the file from version control",
+            path.display(),
+            broken.line,
+            broken.reason
+        ))),
     }
 }
 
@@ -592,7 +616,7 @@ fn resolve(store: &Store, a: &ResolveArgs, now: DateTime<Utc>, out: &mut dyn Wri
         ));
     }
     let status = name_of(a.status);
-    store.update(&a.id, |e| {
+    store.update(&a.id, now, |e| {
         let current = e.status().unwrap_or("").trim().to_lowercase();
         if current == "promoted" || current == "promoted_to_skill" {
             return Err(Error::Refused(format!(

@@ -16,6 +16,7 @@
 //! - [`cli`] is the `evolver` command.
 
 pub mod activator;
+pub mod audit;
 mod blocks;
 pub mod cli;
 pub mod command;

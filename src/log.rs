@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::skim::skim;
-use crate::store::Tail;
+use crate::store::{Tail, sha256_hex};
 use crate::writer::{NewEntry, render};
 use crate::{Document, Entry, EntryId, Kind, Result, Store};
 
@@ -88,7 +88,9 @@ impl Store {
                     crlf: skim.crlf,
                     closer: skim.closer,
                 };
-                w.append_at(&tail, &render(kind, &id, &logged, &entry))?;
+                let text = render(kind, &id, &logged, &entry);
+                w.append_at(&tail, &text)?;
+                w.record(now, "created", id.as_str(), created(kind, &text))?;
                 return Ok(Logged::Created(id));
             }
             let mut log = w.load(kind)?;
@@ -128,6 +130,13 @@ impl Store {
                         sessions = Some(n);
                     }
                     w.edit(&mut log, index, &new)?;
+                    let data = serde_json::json!({
+                        "file": kind.file_name(),
+                        "recurrence_count": count,
+                        "sessions": sessions,
+                        "entry_sha256": sha256_hex(new.as_bytes()),
+                    });
+                    w.record(now, "updated", previous.as_str(), data)?;
                     return Ok(Logged::Recurred {
                         id: previous,
                         count,
@@ -135,10 +144,17 @@ impl Store {
                     });
                 }
             }
-            w.append(&log, &render(kind, &id, &logged, &entry))?;
+            let text = render(kind, &id, &logged, &entry);
+            w.append(&log, &text)?;
+            w.record(now, "created", id.as_str(), created(kind, &text))?;
             Ok(Logged::Created(id))
         })
     }
+}
+
+/// What the audit chain says of a new entry.
+fn created(kind: Kind, text: &str) -> serde_json::Value {
+    serde_json::json!({"file": kind.file_name(), "entry_sha256": sha256_hex(text.as_bytes())})
 }
 
 /// The metadata bullet that lists the sessions already counted in `Sessions`.
@@ -271,7 +287,7 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 11, 22, 10, 0, 0).unwrap();
         store.log(Kind::Error, entry("cmd.x.1"), t).unwrap();
         store
-            .update("ERR-20261122-001", |e| {
+            .update("ERR-20261122-001", t, |e| {
                 Ok(e.with_field("Status", "resolved"))
             })
             .unwrap();

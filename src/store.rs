@@ -264,7 +264,14 @@ impl Store {
 
     /// Edits the one entry with this ID: `f` gets the entry and returns its new text.
     /// Refuses an unknown ID and an ID that appears more than once.
-    pub fn update(&self, id: &str, f: impl FnOnce(&Entry<'_>) -> Result<String>) -> Result<Kind> {
+    /// The change is recorded in the audit chain as `updated`, with the entry's new status and
+    /// the SHA-256 of its new text.
+    pub fn update(
+        &self,
+        id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        f: impl FnOnce(&Entry<'_>) -> Result<String>,
+    ) -> Result<Kind> {
         let order = search_order(id)?;
         if !self.exists() {
             return Err(Error::UnknownId(id.into()));
@@ -290,6 +297,13 @@ impl Store {
                             Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
                         let new = f(&entry)?;
                         w.edit(&mut log, *index, &new)?;
+                        let status = Entry::parse(&new).and_then(|e| e.status().map(str::to_owned));
+                        let data = serde_json::json!({
+                            "file": kind.file_name(),
+                            "status": status,
+                            "entry_sha256": sha256_hex(new.as_bytes()),
+                        });
+                        w.record(now, "updated", id, data)?;
                         return Ok(kind);
                     }
                     many => {
@@ -304,6 +318,15 @@ impl Store {
             Err(Error::UnknownId(id.into()))
         })
     }
+}
+
+/// Lower-case hex of the SHA-256 of `bytes`.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The files to search for an ID: its own kind's first, then the others (the wild has
@@ -422,6 +445,24 @@ impl Writer<'_> {
         drop(file);
         fs_err::rename(&tmp, &target)?;
         Ok(())
+    }
+
+    /// Appends an event to the audit chain (`.learnings/events.jsonl`, SPEC 6.7).
+    pub fn record(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+        action: &str,
+        id: &str,
+        data: serde_json::Value,
+    ) -> Result<()> {
+        let ts = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        crate::audit::append(
+            &self.store.dir.join(crate::audit::EVENTS),
+            &ts,
+            action,
+            id,
+            data,
+        )
     }
 
     /// Rolls back an append cut short by a crash, and removes a rewrite's leftover.

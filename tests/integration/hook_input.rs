@@ -165,4 +165,7 @@ fn sixteen_detectors_at_once_lose_nothing() {
     assert_eq!(recurring["recurrence_count"], 16);
     let shown = p.ok(&["show", recurring["id"].as_str().unwrap()]);
     assert!(shown.contains("- Sessions: 4\n"), "{shown}");
+    // Every one of the 32 changes is one link of one chain.
+    let audit = p.ok(&["audit"]);
+    assert!(audit.starts_with("ok: 32 events, head "), "{audit}");
 }

@@ -3,6 +3,7 @@
 mod harness;
 
 mod activator;
+mod audit;
 mod bad_input;
 mod cli;
 mod concurrency;

@@ -1,0 +1,252 @@
+//! The audit log (SPEC 6.7): `.learnings/events.jsonl`, one JSON line per change the tools
+//! make, each holding the hash of the line before it.
+//!
+//! A line is `{"seq":…,"ts":…,"action":…,"id":…,"data":…,"prev":…,"hash":…}`, written
+//! compactly in that order. `hash` is SHA-256 over the exact bytes of the line without its
+//! `hash` member (that is, with `,"hash":"…"` taken out), and `prev` is the previous line's
+//! `hash`, 64 zeros for the first. Editing, deleting, inserting, duplicating or reordering a
+//! line breaks the chain at that line. Lines are appended by the holder of the store's lock,
+//! so any number of processes extend one chain.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::Result;
+
+pub const EVENTS: &str = "events.jsonl";
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The end of a verified chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub count: u64,
+    pub hash: String,
+}
+
+/// Where and why a chain does not verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// 1-based line of `events.jsonl`.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Appends one event after the last line of `path`. The caller holds the store's lock.
+pub(crate) fn append(path: &Path, ts: &str, action: &str, id: &str, data: Value) -> Result<()> {
+    let mut file = fs_err::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)?;
+    let (seq, prev) = match last_line(&mut file)? {
+        Some(line) => {
+            let v: Option<Value> = serde_json::from_slice(&line).ok();
+            let seq = v.as_ref().and_then(|v| v.get("seq")?.as_u64());
+            let hash = v
+                .as_ref()
+                .and_then(|v| Some(v.get("hash")?.as_str()?.to_owned()));
+            match (seq, hash) {
+                (Some(seq), Some(hash)) => (seq + 1, hash),
+                // Someone broke the last line. The change is still recorded, chained to what
+                // is there; `evolver audit` reports the broken line.
+                _ => (0, hex(&Sha256::digest(&line))),
+            }
+        }
+        None => (1, GENESIS.to_owned()),
+    };
+    let mut event = Map::new();
+    event.insert("seq".into(), seq.into());
+    event.insert("ts".into(), ts.into());
+    event.insert("action".into(), action.into());
+    event.insert("id".into(), id.into());
+    event.insert("data".into(), data);
+    event.insert("prev".into(), prev.into());
+    let body = Value::Object(event).to_string();
+    let hash = hex(&Sha256::digest(body.as_bytes()));
+    let line = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
+    file.write_all(line.as_bytes())?;
+    Ok(())
+}
+
+/// The last complete line of the file. A line cut short by a crash (no final newline) is
+/// cut off first: it was never a whole event.
+fn last_line(file: &mut fs_err::File) -> Result<Option<Vec<u8>>> {
+    let mut len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(None);
+    }
+    if read_at(file, len - 1, 1)? != b"\n" {
+        len = rfind_newline(file, len)?.map_or(0, |nl| nl + 1);
+        file.file().set_len(len)?;
+        if len == 0 {
+            return Ok(None);
+        }
+    }
+    let start = rfind_newline(file, len - 1)?.map_or(0, |nl| nl + 1);
+    Ok(Some(read_at(file, start, (len - 1 - start) as usize)?))
+}
+
+/// The position of the last newline before `before`.
+fn rfind_newline(file: &mut fs_err::File, before: u64) -> Result<Option<u64>> {
+    let mut end = before;
+    while end > 0 {
+        let start = end.saturating_sub(64 * 1024);
+        let chunk = read_at(file, start, (end - start) as usize)?;
+        if let Some(i) = memchr::memrchr(b'\n', &chunk) {
+            return Ok(Some(start + i as u64));
+        }
+        end = start;
+    }
+    Ok(None)
+}
+
+fn read_at(file: &mut fs_err::File, at: u64, n: usize) -> Result<Vec<u8>> {
+    let mut buf = vec![0; n];
+    file.seek(SeekFrom::Start(at))?;
+    file.read_exact(&mut buf)?;
+    Ok(buf)
+}
+
+/// Verifies the chain in `text`; `Ok` holds its head.
+pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
+    let mut prev = GENESIS.to_owned();
+    let mut count = 0u64;
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    let lines = (!text.is_empty()).then(|| text.split(|&b| b == b'\n'));
+    for (i, line) in lines.into_iter().flatten().enumerate() {
+        let n = i as u64 + 1;
+        let broken = |reason: &str| Broken {
+            line: n,
+            reason: reason.to_owned(),
+        };
+        let Ok(v) = serde_json::from_slice::<Value>(line) else {
+            return Err(broken("not a JSON event (edited or cut)"));
+        };
+        let (Some(seq), Some(p), Some(hash)) = (
+            v.get("seq").and_then(Value::as_u64),
+            v.get("prev").and_then(Value::as_str),
+            v.get("hash").and_then(Value::as_str),
+        ) else {
+            return Err(broken("an event without seq, prev or hash"));
+        };
+        let suffix = format!(",\"hash\":\"{hash}\"}}");
+        let Some(body) = std::str::from_utf8(line)
+            .ok()
+            .and_then(|l| l.strip_suffix(&suffix))
+        else {
+            return Err(broken("the hash is not the last member (edited)"));
+        };
+        let body = format!("{body}}}");
+        if hex(&Sha256::digest(body.as_bytes())) != hash {
+            return Err(broken("its hash does not match its content (edited)"));
+        }
+        if p != prev {
+            let reason = if seq > count + 1 {
+                format!("line(s) before it were deleted (seq {seq} follows {count})")
+            } else if seq <= count {
+                format!("seq {seq} again or out of order (inserted, duplicated or reordered)")
+            } else {
+                "its prev is not the hash of the line before (inserted or reordered)".to_owned()
+            };
+            return Err(broken(&reason));
+        }
+        if seq != count + 1 {
+            return Err(broken(&format!("seq {seq} where {} was due", count + 1)));
+        }
+        prev = hash.to_owned();
+        count += 1;
+    }
+    Ok(Head { count, hash: prev })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn chain(n: usize) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(EVENTS);
+        for i in 0..n {
+            append(
+                &path,
+                "2026-12-01T00:00:00Z",
+                "created",
+                &format!("ERR-20261201-{i:03}"),
+                json!({"n": i}),
+            )
+            .unwrap();
+        }
+        (dir, path)
+    }
+
+    #[test]
+    fn a_chain_verifies_and_reports_its_head() {
+        let (_dir, path) = chain(5);
+        let text = std::fs::read(&path).unwrap();
+        let head = verify(&text).unwrap();
+        assert_eq!(head.count, 5);
+        let last: Value =
+            serde_json::from_slice(text.split(|&b| b == b'\n').nth(4).unwrap()).unwrap();
+        assert_eq!(last["hash"], head.hash.as_str());
+        let first: Value =
+            serde_json::from_slice(text.split(|&b| b == b'\n').next().unwrap()).unwrap();
+        assert_eq!(first["prev"], GENESIS);
+        assert_eq!(
+            verify(b"").unwrap(),
+            Head {
+                count: 0,
+                hash: GENESIS.into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_before_the_next_append() {
+        let (_dir, path) = chain(3);
+        let mut text = std::fs::read(&path).unwrap();
+        text.extend_from_slice(b"{\"seq\":4,\"ts\":\"x");
+        std::fs::write(&path, &text).unwrap();
+        append(&path, "t", "created", "x", json!({})).unwrap();
+        assert_eq!(verify(&std::fs::read(&path).unwrap()).unwrap().count, 4);
+    }
+
+    proptest::proptest! {
+        /// Every way of tampering with a line is found, at that line or before it.
+        #[test]
+        fn every_tampering_is_detected(n in 2usize..12, at in 0usize..12, how in 0u8..5, byte in 0usize..200) {
+            let (_dir, path) = chain(n);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let at = at % n;
+            match how {
+                0 => {
+                    // edit one byte of the line
+                    let mut b = lines[at].clone().into_bytes();
+                    let i = byte % b.len();
+                    b[i] = if b[i] == b'7' { b'8' } else { b'7' };
+                    lines[at] = String::from_utf8_lossy(&b).into_owned();
+                }
+                1 => { lines.remove(at); }
+                2 => { let l = lines[at].clone(); lines.insert(at, l); }
+                3 => { let other = (at + 1) % n; lines.swap(at, other); }
+                _ => { lines.insert(at, lines[(at + 1) % n].clone()); }
+            }
+            let tampered = lines.join("\n") + "\n";
+            proptest::prop_assume!(tampered != text);
+            let deleted_last = how == 1 && at == n - 1;
+            match verify(tampered.as_bytes()) {
+                // Cutting the last line leaves a shorter chain that verifies: the head moves.
+                Ok(head) => proptest::prop_assert!(deleted_last && head.count == n as u64 - 1),
+                Err(b) => proptest::prop_assert!(b.line as usize <= at + 2, "{b:?}"),
+            }
+        }
+    }
+}
