@@ -56,12 +56,38 @@ enum Command {
     Status,
     /// Change an entry's status; resolved and wont_fix add a Resolution block
     Resolve(ResolveArgs),
+    /// Write or replace an entry's ### Verification Spec (a JSON object with `expected`)
+    Spec(SpecArgs),
+    /// Run an entry's spec (or read its observations) and print PASS, FAIL or INDETERMINATE
+    Verify(VerifyArgs),
     /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
     Audit,
     /// Wire the hooks into an agent (Claude Code: .claude/settings.json; Codex: .codex/hooks.json)
     Install(InstallArgs),
     /// Take out exactly the hooks `install` added
     Uninstall(InstallArgs),
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["json", "file"])))]
+struct SpecArgs {
+    /// The entry ID
+    id: String,
+    /// The spec as JSON text
+    #[arg(long)]
+    json: Option<String>,
+    /// A file holding the spec
+    #[arg(long)]
+    file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct VerifyArgs {
+    /// The entry ID
+    id: String,
+    /// Take the observations from this JSON object instead of running the spec
+    #[arg(long)]
+    result: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -237,7 +263,7 @@ pub fn run(args: Vec<OsString>, world: &World, out: &mut dyn Write, err: &mut dy
         }
     };
     match dispatch(cli.command, world, out, err) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
             let _ = writeln!(err, "evolver: {e}");
@@ -251,19 +277,44 @@ fn dispatch(
     world: &World,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<()> {
+) -> Result<u8> {
     let store = Store::open(project_root(&world.cwd, &world.env))?;
     match command {
+        Command::Verify(args) => return verify(&store, &args, world, out),
         Command::Init => init(&store, out),
         Command::Log(args) => log(&store, args, world.now, out, err),
         Command::List(args) => list(&store, &args, out),
         Command::Show { id } => show(&store, &id, out),
         Command::Status => status(&store, out),
         Command::Resolve(args) => resolve(&store, &args, world.now, out),
+        Command::Spec(args) => spec(&store, &args, world, out),
         Command::Audit => audit(&store, out),
         Command::Install(args) => install(&store, &args, world, out, true),
         Command::Uninstall(args) => install(&store, &args, world, out, false),
     }
+    .map(|()| 0)
+}
+
+fn spec(store: &Store, a: &SpecArgs, world: &World, out: &mut dyn Write) -> Result<()> {
+    let json = match (&a.json, &a.file) {
+        (Some(json), _) => json.clone(),
+        (None, Some(file)) => fs_err::read_to_string(world.cwd.join(file))?,
+        (None, None) => return Err(Error::Invalid("give the spec with --json or --file".into())),
+    };
+    crate::verification::set_spec(store, &a.id, &json, world.now)?;
+    writeln!(out, "{} spec written; run `evolver verify {}`", a.id, a.id)?;
+    Ok(())
+}
+
+/// Prints the verdict and the receipt id; exits 0 on PASS, 1 otherwise (SPEC 6.3).
+fn verify(store: &Store, a: &VerifyArgs, world: &World, out: &mut dyn Write) -> Result<u8> {
+    let result = a.result.as_ref().map(|r| world.cwd.join(r));
+    let v = crate::verification::verify(store, &a.id, result.as_deref(), world.now)?;
+    writeln!(out, "{} {}", v.verdict.as_str(), v.receipt_id)?;
+    for reason in &v.reasons {
+        writeln!(out, "  {reason}")?;
+    }
+    Ok(u8::from(v.verdict != crate::verify::Verdict::Pass))
 }
 
 fn audit(store: &Store, out: &mut dyn Write) -> Result<()> {

@@ -18,6 +18,7 @@
 pub mod activator;
 pub mod audit;
 mod blocks;
+pub mod canonical;
 pub mod cli;
 pub mod command;
 mod config;
@@ -35,6 +36,8 @@ pub mod redact;
 mod skim;
 mod store;
 pub mod transcript;
+pub mod verification;
+pub mod verify;
 pub mod writer;
 
 pub use config::{Config, DetectorConfig};

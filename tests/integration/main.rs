@@ -16,3 +16,4 @@ mod install;
 mod model_server;
 mod redaction;
 mod roundtrip;
+mod verify;

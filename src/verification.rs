@@ -1,0 +1,205 @@
+//! `evolver spec` and `evolver verify`: what [`crate::verify`] decides, recorded in the entry,
+//! the receipts folder and the audit chain.
+//!
+//! The spec is run outside the store's lock (a test suite can take minutes) and the verdict
+//! is written under it, after checking that the spec did not change in between.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+use crate::verify::{
+    Observed, Source, Spec, Verdict, judge, observe, receipt, receipt_path, spec_text,
+};
+use crate::writer::longest_backticks;
+use crate::{Entry, Error, Kind, Result, Store};
+
+/// Writes or replaces the entry's `### Verification Spec` from JSON text.
+pub fn set_spec(store: &Store, id: &str, json: &str, now: DateTime<Utc>) -> Result<()> {
+    let spec =
+        Spec::parse(json).map_err(|e| Error::Invalid(format!("{e}; nothing was changed")))?;
+    let pretty = serde_json::to_string_pretty(&spec.value).map_err(std::io::Error::from)?;
+    let fence = "`".repeat((longest_backticks(&pretty) + 1).max(3));
+    let body = format!("{fence}json\n{pretty}\n{fence}");
+    store.update(id, now, |e| Ok(e.with_section("Verification Spec", &body)))?;
+    Ok(())
+}
+
+/// What `verify` concluded.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub verdict: Verdict,
+    pub receipt_id: String,
+    pub reasons: Vec<String>,
+}
+
+/// Verifies one entry: observes (by running its spec, or from `result`), judges, writes the
+/// receipt and records the outcome in the entry (SPEC 6.3).
+pub fn verify(
+    store: &Store,
+    id: &str,
+    result: Option<&Path>,
+    now: DateTime<Utc>,
+) -> Result<Verified> {
+    let found = store.find(id)?;
+    let (kind, text) = match found.as_slice() {
+        [] => return Err(Error::UnknownId(id.into())),
+        [(kind, _, text)] => (*kind, text.clone()),
+        _ => {
+            return Err(Error::Refused(format!(
+                "{id} appears more than once; give the copies distinct IDs first"
+            )));
+        }
+    };
+    let entry = Entry::parse(&text).ok_or_else(|| Error::UnknownId(id.into()))?;
+    let section = entry.section("verification spec").ok_or_else(|| {
+        Error::Refused(format!(
+            "{id} has no ### Verification Spec; add one with `evolver spec {id} --json '{{\"run\": \"…\", \"expected\": {{\"exit_code\": 0}}}}'`"
+        ))
+    })?;
+    let raw = spec_text(section).to_owned();
+    let given: Option<Map<String, Value>> = match result {
+        None => None,
+        Some(path) => {
+            let bytes = fs_err::read(path)?;
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(map)) => Some(map),
+                _ => {
+                    return Err(Error::Invalid(format!(
+                        "{} must hold one JSON object of observations",
+                        path.display()
+                    )));
+                }
+            }
+        }
+    };
+    let (spec_sha, observed, verdict, reasons) = match Spec::parse(&raw) {
+        Err(why) => (
+            crate::store::sha256_hex(raw.as_bytes()),
+            Map::new(),
+            Verdict::Indeterminate,
+            vec![why],
+        ),
+        Ok(spec) => {
+            let command = (kind == Kind::Error)
+                .then(|| context_command(&entry))
+                .flatten();
+            let observed: Observed = match &given {
+                Some(map) => observe(&spec, &Source::Given(map)),
+                None => observe(
+                    &spec,
+                    &Source::Run {
+                        root: store.root(),
+                        command: command.as_deref(),
+                    },
+                ),
+            };
+            let (verdict, reasons) = judge(&spec.expected, &observed);
+            (spec.sha256(), observed.values, verdict, reasons)
+        }
+    };
+    let issued = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let r = receipt(id, &spec_sha, &observed, verdict, &reasons, &issued);
+    let receipt_id = r["receipt_id"].as_str().unwrap_or_default().to_owned();
+    store.write(|w| {
+        let path = receipt_path(w.store().dir(), &receipt_id);
+        fs_err::create_dir_all(path.parent().expect("receipts/ has a parent"))?;
+        let tmp = path.with_extension("json.tmp");
+        let mut text = serde_json::to_string_pretty(&r).map_err(std::io::Error::from)?;
+        text.push('\n');
+        fs_err::write(&tmp, text)?;
+        fs_err::rename(&tmp, &path)?;
+        Ok(())
+    })?;
+    store.update(id, now, |e| {
+        let now_spec = e.section("verification spec").map(spec_text).unwrap_or("");
+        if now_spec != raw {
+            return Err(Error::Refused(format!(
+                "the spec of {id} changed while it was being verified; run `evolver verify {id}` again"
+            )));
+        }
+        Ok(record(e, verdict, &receipt_id, &reasons, &issued))
+    })?;
+    store.write(|w| {
+        let data = serde_json::json!({"verdict": verdict.as_str(), "receipt_id": receipt_id});
+        w.record(now, "verified", id, data)
+    })?;
+    Ok(Verified {
+        verdict,
+        receipt_id,
+        reasons,
+    })
+}
+
+/// The entry's new text: Verified, Receipt ID, the Verification section, the status, and on
+/// FAIL the mismatches added to Counter-Evidence.
+fn record(
+    e: &Entry<'_>,
+    verdict: Verdict,
+    receipt_id: &str,
+    reasons: &[String],
+    at: &str,
+) -> String {
+    let mut text = e.with_field(
+        "Verified",
+        if verdict == Verdict::Pass {
+            "true"
+        } else {
+            "false"
+        },
+    );
+    text = edit(&text, |e| e.with_field("Receipt ID", receipt_id));
+    let status = e.status().unwrap_or("").trim().to_lowercase();
+    let new_status = match (verdict, status.as_str()) {
+        (Verdict::Pass, "pending" | "in_progress") => Some("resolved"),
+        (Verdict::Fail, "resolved" | "in_progress") => Some("pending"),
+        _ => None,
+    };
+    if let Some(s) = new_status {
+        text = edit(&text, |e| e.with_field("Status", s));
+    }
+    let mismatches = if reasons.is_empty() {
+        "none".to_owned()
+    } else {
+        reasons.join("; ")
+    };
+    let body = format!(
+        "- **Verdict**: {}\n- **Receipt**: {receipt_id}\n- **Verified at**: {at}\n- **Mismatches**: {}",
+        verdict.as_str(),
+        crate::writer::one_line(&mismatches)
+    );
+    text = edit(&text, |e| e.with_section("Verification", &body));
+    if verdict == Verdict::Fail {
+        let line = format!(
+            "- {at} FAIL ({receipt_id}): {}",
+            crate::writer::one_line(&mismatches)
+        );
+        text = edit(&text, |e| {
+            let old = e.section("counter-evidence").unwrap_or("").trim_end();
+            let body = if old.is_empty() {
+                line.clone()
+            } else {
+                format!("{old}\n{line}")
+            };
+            e.with_section("Counter-Evidence", &body)
+        });
+    }
+    text
+}
+
+fn edit(text: &str, f: impl FnOnce(&Entry<'_>) -> String) -> String {
+    f(&Entry::parse(text).expect("an edit keeps the header"))
+}
+
+/// The command an ERR entry records in its Context (`- Command: `…``).
+fn context_command(e: &Entry<'_>) -> Option<String> {
+    let context = e.section("context")?;
+    let line = context
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("- Command:"))?
+        .trim();
+    let ticks = line.chars().take_while(|&c| c == '`').count();
+    let inner = line.get(ticks..line.len().checked_sub(ticks)?)?;
+    Some(if ticks > 1 { inner.trim() } else { inner }.to_owned())
+}

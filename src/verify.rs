@@ -1,0 +1,516 @@
+//! Verification (SPEC 6.1–6.3): an entry's spec, the observations it names, a deterministic
+//! verdict, and a content-addressed receipt.
+//!
+//! The verdict depends on nothing but the spec and the observations: PASS when every expected
+//! observation was made and equals its expected value, FAIL when one that was made differs,
+//! INDETERMINATE when none differs but one could not be made. The receipt's id is SHA-256 over
+//! the canonical JSON (RFC 8785) of everything in it but the id and the time, so the same spec
+//! and observations give the same id on any machine.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value, json};
+
+use crate::canonical;
+
+pub const RECEIPT_VERSION: &str = "evolver-receipt/1";
+const DEFAULT_TIMEOUT_S: u64 = 120;
+
+/// The three verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Indeterminate,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Indeterminate => "INDETERMINATE",
+        }
+    }
+}
+
+/// A verification spec as written in the entry.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The whole spec, for its hash.
+    pub value: Value,
+    pub run: Option<String>,
+    pub timeout: Duration,
+    pub schema: Option<String>,
+    pub file: Option<String>,
+    pub expected: Map<String, Value>,
+}
+
+impl Spec {
+    /// Reads a spec from JSON text; the error says what is wrong with it.
+    pub fn parse(text: &str) -> Result<Spec, String> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format!("the spec is not valid JSON: {e}"))?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| "the spec must be a JSON object".to_owned())?;
+        let text_of = |k: &str| -> Result<Option<String>, String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(format!("`{k}` must be a string")),
+            }
+        };
+        let expected = match obj.get("expected") {
+            Some(Value::Object(m)) if !m.is_empty() => m.clone(),
+            _ => return Err("`expected` is required and must be a non-empty object".into()),
+        };
+        let timeout = match obj.get("timeout_s") {
+            None | Some(Value::Null) => DEFAULT_TIMEOUT_S,
+            Some(v) => v
+                .as_u64()
+                .filter(|&t| t > 0)
+                .ok_or_else(|| "`timeout_s` must be a positive whole number".to_owned())?,
+        };
+        Ok(Spec {
+            run: text_of("run")?,
+            timeout: Duration::from_secs(timeout),
+            schema: text_of("schema")?,
+            file: text_of("file")?,
+            expected,
+            value,
+        })
+    }
+
+    /// SHA-256 over the spec's canonical JSON.
+    pub fn sha256(&self) -> String {
+        canonical::sha256_hex(&self.value)
+    }
+}
+
+/// The JSON inside the first fenced block of a `### Verification Spec` section body (or the
+/// body itself when it holds no fence).
+pub fn spec_text(section: &str) -> &str {
+    let mut lines = section.split_inclusive('\n');
+    let mut start = 0;
+    let mut fence: Option<(char, usize)> = None;
+    for line in lines.by_ref() {
+        let t = line.trim();
+        let ch = t.chars().next().unwrap_or(' ');
+        if ch == '`' || ch == '~' {
+            let n = t.chars().take_while(|&c| c == ch).count();
+            if n >= 3 {
+                fence = Some((ch, n));
+                start += line.len();
+                break;
+            }
+        }
+        start += line.len();
+    }
+    let Some((ch, n)) = fence else {
+        return section.trim();
+    };
+    let mut end = start;
+    for line in lines {
+        let t = line.trim();
+        if t.chars().take_while(|&c| c == ch).count() >= n && t.chars().all(|c| c == ch) {
+            break;
+        }
+        end += line.len();
+    }
+    section[start..end].trim()
+}
+
+/// Where the observations come from.
+pub enum Source<'a> {
+    /// Run the spec (and, for an ERR entry without `run`, its command) in the project root.
+    Run {
+        root: &'a Path,
+        /// The failing command of an ERR entry, for `no_longer_fails`.
+        command: Option<&'a str>,
+    },
+    /// Take them from a JSON object produced elsewhere.
+    Given(&'a Map<String, Value>),
+}
+
+/// What was observed, and why some could not be.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub values: Map<String, Value>,
+    /// One line for each expected observation that could not be made.
+    pub unmade: Vec<String>,
+}
+
+/// Makes every observation the spec expects.
+pub fn observe(spec: &Spec, source: &Source<'_>) -> Observed {
+    let mut o = Observed::default();
+    match source {
+        Source::Given(map) => {
+            for name in spec.expected.keys() {
+                match map.get(name) {
+                    Some(v) => {
+                        o.values.insert(name.clone(), v.clone());
+                    }
+                    None => o.unmade.push(format!("{name}: not in the result")),
+                }
+            }
+        }
+        Source::Run { root, command } => observe_run(spec, root, *command, &mut o),
+    }
+    o
+}
+
+struct Ran {
+    code: Option<i64>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    why: Option<String>,
+}
+
+fn observe_run(spec: &Spec, root: &Path, command: Option<&str>, o: &mut Observed) {
+    let needs_run = spec.expected.keys().any(|k| {
+        matches!(
+            k.as_str(),
+            "exit_code" | "stdout_contains" | "stderr_contains"
+        ) || (k == "valid_json" || k == "matches_schema") && spec.file.is_none()
+    });
+    let ran = match (&spec.run, needs_run) {
+        (Some(run), true) => Some(run_shell(run, root, spec.timeout)),
+        _ => None,
+    };
+    let file = spec.file.as_ref().map(|f| root.join(f));
+    for (name, expected) in &spec.expected {
+        let value: Result<Value, String> = match name.as_str() {
+            "exit_code" => made(&ran, spec).and_then(|r| {
+                r.code
+                    .map(Value::from)
+                    .ok_or_else(|| r.why.clone().unwrap_or_else(|| "no exit code".into()))
+            }),
+            "stdout_contains" | "stderr_contains" => made(&ran, spec).and_then(|r| {
+                let out = if name == "stdout_contains" {
+                    &r.stdout
+                } else {
+                    &r.stderr
+                };
+                let want = expected
+                    .as_str()
+                    .ok_or_else(|| format!("{name}: the expected value must be a string"))?;
+                let found = String::from_utf8_lossy(out).contains(want);
+                Ok(if found {
+                    Value::from(want)
+                } else {
+                    Value::Bool(false)
+                })
+            }),
+            "valid_json" => json_input(&ran, spec, file.as_deref())
+                .map(|bytes| Value::Bool(serde_json::from_slice::<Value>(&bytes).is_ok())),
+            "matches_schema" => json_input(&ran, spec, file.as_deref())
+                .and_then(|bytes| matches_schema(&bytes, spec.schema.as_deref(), root)),
+            "file_exists" => file
+                .as_ref()
+                .map(|f| Value::Bool(f.exists()))
+                .ok_or_else(|| "file_exists: the spec names no `file`".into()),
+            "no_longer_fails" => match (&spec.run, command) {
+                (None, Some(cmd)) => {
+                    let r = run_shell(cmd, root, spec.timeout);
+                    r.code
+                        .map(|c| Value::Bool(c == 0))
+                        .ok_or_else(|| r.why.unwrap_or_else(|| "no exit code".into()))
+                }
+                (Some(_), _) => made(&ran, spec).and_then(|r| {
+                    r.code
+                        .map(|c| Value::Bool(c == 0))
+                        .ok_or_else(|| r.why.clone().unwrap_or_default())
+                }),
+                (None, None) => Err("no_longer_fails: no `run` and no command to re-run".into()),
+            },
+            other => Err(format!("unknown observation `{other}`")),
+        };
+        match value {
+            Ok(v) => {
+                o.values.insert(name.clone(), v);
+            }
+            Err(why) => o.unmade.push(if why.starts_with(name.as_str()) {
+                why
+            } else {
+                format!("{name}: {why}")
+            }),
+        }
+    }
+}
+
+fn made<'r>(ran: &'r Option<Ran>, spec: &Spec) -> Result<&'r Ran, String> {
+    match ran {
+        Some(r) => Ok(r),
+        None if spec.run.is_none() => Err("the spec has no `run`".into()),
+        None => Err("not run".into()),
+    }
+}
+
+fn json_input(ran: &Option<Ran>, spec: &Spec, file: Option<&Path>) -> Result<Vec<u8>, String> {
+    match file {
+        Some(f) => fs_err::read(f).map_err(|e| e.to_string()),
+        None => made(ran, spec).map(|r| r.stdout.clone()),
+    }
+}
+
+fn matches_schema(json: &[u8], schema: Option<&str>, root: &Path) -> Result<Value, String> {
+    let schema = schema.ok_or_else(|| "the spec names no `schema`".to_owned())?;
+    let text = fs_err::read(root.join(schema)).map_err(|e| e.to_string())?;
+    let schema: Value =
+        serde_json::from_slice(&text).map_err(|e| format!("{schema} is not JSON: {e}"))?;
+    let validator =
+        jsonschema::validator_for(&schema).map_err(|e| format!("not a JSON Schema: {e}"))?;
+    Ok(Value::Bool(match serde_json::from_slice::<Value>(json) {
+        Ok(instance) => validator.is_valid(&instance),
+        Err(_) => false,
+    }))
+}
+
+/// Runs `sh -c command` in `root`, killing it at the timeout.
+fn run_shell(command: &str, root: &Path, timeout: Duration) -> Ran {
+    use std::os::unix::process::CommandExt;
+    // Its own process group, so that a timeout ends what the command started too.
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .process_group(0)
+        .current_dir(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return Ran {
+                code: None,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+                why: Some(format!("could not start sh: {e}")),
+            };
+        }
+    };
+    // Read both pipes on threads so a chatty command cannot fill one and stall.
+    let mut out_pipe = child.stdout.take().expect("piped");
+    let mut err_pipe = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = out_pipe.read_to_end(&mut b);
+        b
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = err_pipe.read_to_end(&mut b);
+        b
+    });
+    let start = Instant::now();
+    let (code, why) = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break (status.code().map(i64::from), None),
+            Ok(None) if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(10)),
+            Ok(None) => {
+                // `--` before the negative id: without it, kill reads it as an option.
+                let _ = Command::new("kill")
+                    .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let _ = child.kill();
+                let _ = child.wait();
+                break (
+                    None,
+                    Some(format!("timed out after {} s", timeout.as_secs())),
+                );
+            }
+            Err(e) => break (None, Some(e.to_string())),
+        }
+    };
+    Ran {
+        code,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+        why: why.or_else(|| code.is_none().then(|| "killed by a signal".to_owned())),
+    }
+}
+
+/// The verdict of SPEC 6.2, with one reason per mismatch or observation not made.
+pub fn judge(expected: &Map<String, Value>, observed: &Observed) -> (Verdict, Vec<String>) {
+    let mut reasons = Vec::new();
+    let mut differs = false;
+    for (name, want) in expected {
+        if let Some(got) = observed.values.get(name)
+            && got != want
+        {
+            differs = true;
+            reasons.push(format!("{name}: expected {want}, observed {got}"));
+        }
+    }
+    reasons.extend(observed.unmade.iter().cloned());
+    let verdict = if differs {
+        Verdict::Fail
+    } else if observed.unmade.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Indeterminate
+    };
+    (verdict, reasons)
+}
+
+/// A receipt (SPEC 6.3), with its content-addressed id.
+pub fn receipt(
+    entry_id: &str,
+    spec_sha256: &str,
+    observed: &Map<String, Value>,
+    verdict: Verdict,
+    reasons: &[String],
+    issued_at: &str,
+) -> Value {
+    let mut r = json!({
+        "version": RECEIPT_VERSION,
+        "entry_id": entry_id,
+        "spec_sha256": spec_sha256,
+        "observed": observed,
+        "verdict": verdict.as_str(),
+        "reasons": reasons,
+        "verifier": "local",
+    });
+    let id = receipt_id(&r);
+    r["receipt_id"] = id.into();
+    r["issued_at"] = issued_at.into();
+    r
+}
+
+/// `sha256:` + SHA-256 of the canonical JSON of every field but `receipt_id` and `issued_at`.
+pub fn receipt_id(receipt: &Value) -> String {
+    let mut core = receipt.clone();
+    if let Some(map) = core.as_object_mut() {
+        map.remove("receipt_id");
+        map.remove("issued_at");
+    }
+    format!("sha256:{}", canonical::sha256_hex(&core))
+}
+
+/// The receipt file for an id: `.learnings/receipts/<hex>.json`.
+pub fn receipt_path(learnings: &Path, id: &str) -> PathBuf {
+    learnings
+        .join("receipts")
+        .join(format!("{}.json", id.trim_start_matches("sha256:")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> Spec {
+        Spec::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_same_spec_and_observations_give_the_same_receipt_id() {
+        // A fixed vector: if this id changes, receipts written before no longer recompute.
+        let s = spec(r#"{"expected": {"valid_json": true, "matches_schema": true}}"#);
+        let given = json!({"matches_schema": true, "valid_json": true});
+        let o = observe(&s, &Source::Given(given.as_object().unwrap()));
+        let (verdict, reasons) = judge(&s.expected, &o);
+        assert_eq!(verdict, Verdict::Pass);
+        assert_eq!(
+            s.sha256(),
+            crate::store::sha256_hex(br#"{"expected":{"matches_schema":true,"valid_json":true}}"#)
+        );
+        let r1 = receipt(
+            "LRN-20261122-001",
+            &s.sha256(),
+            &o.values,
+            verdict,
+            &reasons,
+            "t1",
+        );
+        let r2 = receipt(
+            "LRN-20261122-001",
+            &s.sha256(),
+            &o.values,
+            verdict,
+            &reasons,
+            "t2",
+        );
+        assert_eq!(r1["receipt_id"], r2["receipt_id"]);
+        let core = format!(
+            r#"{{"entry_id":"LRN-20261122-001","observed":{{"matches_schema":true,"valid_json":true}},"reasons":[],"spec_sha256":"{}","verdict":"PASS","verifier":"local","version":"evolver-receipt/1"}}"#,
+            s.sha256()
+        );
+        assert_eq!(
+            r1["receipt_id"],
+            format!("sha256:{}", crate::store::sha256_hex(core.as_bytes()))
+        );
+    }
+
+    #[test]
+    fn verdicts_follow_the_rules() {
+        let s = spec(r#"{"expected": {"exit_code": 0, "file_exists": true}}"#);
+        let given = |v: Value| {
+            let o = observe(&s, &Source::Given(v.as_object().unwrap()));
+            judge(&s.expected, &o).0
+        };
+        assert_eq!(
+            given(json!({"exit_code": 0, "file_exists": true})),
+            Verdict::Pass
+        );
+        assert_eq!(
+            given(json!({"exit_code": 1, "file_exists": true})),
+            Verdict::Fail
+        );
+        assert_eq!(given(json!({"exit_code": 1})), Verdict::Fail);
+        assert_eq!(given(json!({"exit_code": 0})), Verdict::Indeterminate);
+    }
+
+    #[test]
+    fn running_a_spec_observes_exit_code_output_and_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("out.json"), r#"{"n": 1}"#).unwrap();
+        std::fs::write(
+            dir.path().join("schema.json"),
+            r#"{"type": "object", "required": ["n"]}"#,
+        )
+        .unwrap();
+        let s = spec(
+            r#"{"run": "echo 'test result: ok'; echo warn >&2", "file": "out.json", "schema": "schema.json",
+                "expected": {"exit_code": 0, "stdout_contains": "result: ok", "stderr_contains": "nope",
+                             "valid_json": true, "matches_schema": true, "file_exists": true, "magic": 1}}"#,
+        );
+        let o = observe(
+            &s,
+            &Source::Run {
+                root: dir.path(),
+                command: None,
+            },
+        );
+        assert_eq!(o.values["exit_code"], 0);
+        assert_eq!(o.values["stdout_contains"], "result: ok");
+        assert_eq!(o.values["stderr_contains"], false);
+        assert_eq!(o.values["matches_schema"], true);
+        assert_eq!(o.unmade, ["magic: unknown observation `magic`"]);
+        assert_eq!(judge(&s.expected, &o).0, Verdict::Fail);
+        let slow = spec(r#"{"run": "sleep 5", "timeout_s": 1, "expected": {"exit_code": 0}}"#);
+        let o = observe(
+            &slow,
+            &Source::Run {
+                root: dir.path(),
+                command: None,
+            },
+        );
+        assert_eq!(judge(&slow.expected, &o).0, Verdict::Indeterminate);
+        assert!(o.unmade[0].contains("timed out"), "{:?}", o.unmade);
+    }
+
+    #[test]
+    fn the_spec_is_read_from_its_fence() {
+        assert_eq!(spec_text("```json\n{\"a\": 1}\n```\n"), "{\"a\": 1}");
+        assert_eq!(spec_text("{\"a\": 1}"), "{\"a\": 1}");
+        assert!(Spec::parse(r#"{"expected": {}}"#).is_err());
+        assert!(Spec::parse("not json").is_err());
+    }
+}
