@@ -60,6 +60,10 @@ enum Command {
     Spec(SpecArgs),
     /// Run an entry's spec (or read its observations) and print PASS, FAIL or INDETERMINATE
     Verify(VerifyArgs),
+    /// Add a verified lesson to permanent memory; refused without a PASS receipt that holds
+    Promote(PromoteArgs),
+    /// Take an entry's promoted blocks out again and return it to pending
+    Rollback(RollbackArgs),
     /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
     Audit,
     /// Wire the hooks into an agent (Claude Code: .claude/settings.json; Codex: .codex/hooks.json)
@@ -88,6 +92,30 @@ struct VerifyArgs {
     /// Take the observations from this JSON object instead of running the spec
     #[arg(long)]
     result: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct PromoteArgs {
+    /// The entry ID
+    id: String,
+    /// CLAUDE.md, AGENTS.md, SOUL.md, TOOLS.md or copilot (.github/copilot-instructions.md)
+    #[arg(long)]
+    to: String,
+    /// The rule to write (default: the first line of Suggested Action)
+    #[arg(long)]
+    rule: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct RollbackArgs {
+    /// The entry ID
+    id: String,
+    /// Why it is rolled back (kept in Counter-Evidence)
+    #[arg(long, default_value = "rolled back by hand")]
+    reason: String,
+    /// Remove blocks even when they were edited after promotion
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -288,6 +316,21 @@ fn dispatch(
         Command::Status => status(&store, out),
         Command::Resolve(args) => resolve(&store, &args, world.now, out),
         Command::Spec(args) => spec(&store, &args, world, out),
+        Command::Promote(a) => {
+            let path =
+                crate::promotion::promote(&store, &a.id, &a.to, a.rule.as_deref(), world.now)?;
+            writeln!(out, "{} promoted to {}", a.id, path.display()).map_err(Error::from)
+        }
+        Command::Rollback(a) => {
+            let done = crate::promotion::rollback(&store, &a.id, &a.reason, a.force, world.now)?;
+            let from = if done.removed.is_empty() {
+                "no target".to_owned()
+            } else {
+                done.removed.join(", ")
+            };
+            writeln!(out, "{} rolled back from {from}; it is pending again", a.id)
+                .map_err(Error::from)
+        }
         Command::Audit => audit(&store, out),
         Command::Install(args) => install(&store, &args, world, out, true),
         Command::Uninstall(args) => install(&store, &args, world, out, false),
@@ -313,6 +356,14 @@ fn verify(store: &Store, a: &VerifyArgs, world: &World, out: &mut dyn Write) -> 
     writeln!(out, "{} {}", v.verdict.as_str(), v.receipt_id)?;
     for reason in &v.reasons {
         writeln!(out, "  {reason}")?;
+    }
+    if let Some(from) = &v.rolled_back {
+        writeln!(
+            out,
+            "{} failed after promotion and was rolled back from {}",
+            a.id,
+            from.join(", ")
+        )?;
     }
     Ok(u8::from(v.verdict != crate::verify::Verdict::Pass))
 }

@@ -15,6 +15,9 @@ pub struct Config {
     pub max_log_bytes: u64,
     /// `[detector]`: how the error detector reads exit codes.
     pub detector: DetectorConfig,
+    /// A promoted entry is rolled back once this many verifications since its promotion
+    /// failed (SPEC 6.5).
+    pub rollback_threshold: u64,
 }
 
 impl Default for Config {
@@ -22,6 +25,7 @@ impl Default for Config {
         Config {
             max_log_bytes: 256 * 1024 * 1024,
             detector: DetectorConfig::default(),
+            rollback_threshold: 1,
         }
     }
 }

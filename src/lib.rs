@@ -32,6 +32,7 @@ pub mod install;
 mod kind;
 mod log;
 pub mod payload;
+pub mod promotion;
 pub mod redact;
 mod skim;
 mod store;

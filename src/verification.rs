@@ -32,6 +32,8 @@ pub struct Verified {
     pub verdict: Verdict,
     pub receipt_id: String,
     pub reasons: Vec<String>,
+    /// The targets a failing promoted entry was rolled back from.
+    pub rolled_back: Option<Vec<String>>,
 }
 
 /// Verifies one entry: observes (by running its spec, or from `result`), judges, writes the
@@ -125,11 +127,46 @@ pub fn verify(
         let data = serde_json::json!({"verdict": verdict.as_str(), "receipt_id": receipt_id});
         w.record(now, "verified", id, data)
     })?;
+    let promoted = entry
+        .status()
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("promoted"));
+    let mut rolled_back = None;
+    if verdict == Verdict::Fail
+        && promoted
+        && failures_since_promotion(store, id) >= store.config().rollback_threshold
+    {
+        let reason = format!("verification FAIL ({receipt_id})");
+        let done = crate::promotion::rollback(store, id, &reason, false, now)?;
+        rolled_back = Some(done.removed);
+    }
     Ok(Verified {
         verdict,
         receipt_id,
         reasons,
+        rolled_back,
     })
+}
+
+/// How many verifications of `id` failed since it was last promoted, by the audit chain.
+fn failures_since_promotion(store: &Store, id: &str) -> u64 {
+    let Ok(text) = fs_err::read_to_string(store.dir().join(crate::audit::EVENTS)) else {
+        return 1;
+    };
+    let mut failures = 0;
+    for e in text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+    {
+        if e["id"] != id {
+            continue;
+        }
+        match e["action"].as_str() {
+            Some("promoted") => failures = 0,
+            Some("verified") if e["data"]["verdict"] == "FAIL" => failures += 1,
+            _ => {}
+        }
+    }
+    failures
 }
 
 /// The entry's new text: Verified, Receipt ID, the Verification section, the status, and on

@@ -14,6 +14,7 @@ mod e2e;
 mod hook_input;
 mod install;
 mod model_server;
+mod promote;
 mod redaction;
 mod roundtrip;
 mod verify;

@@ -1,0 +1,332 @@
+//! Promotion and rollback (SPEC 6.4, 6.5): a lesson enters permanent memory only with a PASS
+//! receipt that still holds, as a marked block that can be taken out exactly.
+//!
+//! The block is
+//! ```text
+//! <!-- evolver:LRN-20261122-001 receipt=sha256:… -->
+//! - the rule
+//! <!-- /evolver:LRN-20261122-001 -->
+//! ```
+//! and its SHA-256 goes into the audit chain, so a rollback can tell a block edited by hand
+//! from the one it wrote.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::verify::{Spec, receipt_id, receipt_path, spec_text};
+use crate::{Entry, Error, Result, Store};
+
+/// The memory files a lesson can be promoted to, by the name `--to` takes.
+pub const TARGETS: [(&str, &str); 5] = [
+    ("CLAUDE.md", "CLAUDE.md"),
+    ("AGENTS.md", "AGENTS.md"),
+    ("SOUL.md", "SOUL.md"),
+    ("TOOLS.md", "TOOLS.md"),
+    ("copilot", ".github/copilot-instructions.md"),
+];
+
+fn target_path(name: &str) -> Result<&'static str> {
+    TARGETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, p)| *p)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "unknown target {name}; use one of CLAUDE.md, AGENTS.md, SOUL.md, TOOLS.md, copilot"
+            ))
+        })
+}
+
+/// The target file, refused when it resolves outside the project (a link out of it).
+fn resolve(root: &Path, rel: &str) -> Result<PathBuf> {
+    let path = root.join(rel);
+    let real_root = root.canonicalize()?;
+    // Where a write would land: through a link, even one whose target does not exist yet.
+    let lands = match std::fs::read_link(&path) {
+        Ok(link) => path.parent().unwrap_or(root).join(link),
+        Err(_) => path.clone(),
+    };
+    let real = match lands.canonicalize() {
+        Ok(p) => p,
+        Err(_) => lands
+            .parent()
+            .and_then(|d| d.canonicalize().ok())
+            .map_or_else(
+                || lands.clone(),
+                |d| d.join(lands.file_name().unwrap_or_default()),
+            ),
+    };
+    if !real.starts_with(&real_root) {
+        return Err(Error::Refused(format!(
+            "{} leads outside the project ({}); promote only into the project's own files",
+            path.display(),
+            real.display()
+        )));
+    }
+    Ok(path)
+}
+
+fn open_marker(id: &str) -> String {
+    format!("<!-- evolver:{id} ")
+}
+
+fn close_marker(id: &str) -> String {
+    format!("<!-- /evolver:{id} -->")
+}
+
+/// The entry's receipt id when its latest receipt holds; else why not, and what to do.
+fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, String> {
+    let Some(rid) = e
+        .field("receipt id")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    else {
+        return Err(format!(
+            "{id} has no PASS receipt; run `evolver verify {id}` first"
+        ));
+    };
+    let path = receipt_path(store.dir(), rid);
+    let Ok(text) = fs_err::read(&path) else {
+        return Err(format!(
+            "the receipt {rid} of {id} is missing from .learnings/receipts/; run `evolver verify {id}` again"
+        ));
+    };
+    let Ok(receipt) = serde_json::from_slice::<Value>(&text) else {
+        return Err(format!(
+            "the receipt {rid} is not valid JSON; run `evolver verify {id}` again"
+        ));
+    };
+    if receipt_id(&receipt) != rid || receipt["receipt_id"] != rid {
+        return Err(format!(
+            "the receipt {rid} does not recompute to its id (it was edited); run `evolver verify {id}` again"
+        ));
+    }
+    if receipt["entry_id"] != id {
+        return Err(format!(
+            "the receipt {rid} is for {}, not {id}; run `evolver verify {id}`",
+            receipt["entry_id"]
+        ));
+    }
+    if receipt["verdict"] != "PASS" {
+        return Err(format!(
+            "the latest receipt of {id} says {}, not PASS; fix what it reports and run `evolver verify {id}`",
+            receipt["verdict"].as_str().unwrap_or("nothing")
+        ));
+    }
+    let spec = e
+        .section("verification spec")
+        .map(spec_text)
+        .and_then(|t| Spec::parse(t).ok());
+    if spec.map(|s| s.sha256()).as_deref() != receipt["spec_sha256"].as_str() {
+        return Err(format!(
+            "the spec of {id} changed after its PASS; run `evolver verify {id}` again"
+        ));
+    }
+    Ok(rid.to_owned())
+}
+
+/// Promotes an entry into a memory file (SPEC 6.4). Returns the target's path.
+pub fn promote(
+    store: &Store,
+    id: &str,
+    to: &str,
+    rule: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<PathBuf> {
+    let rel = target_path(to)?;
+    let path = resolve(store.root(), rel)?;
+    let found = store.find(id)?;
+    let [(_, _, text)] = found.as_slice() else {
+        return Err(if found.is_empty() {
+            Error::UnknownId(id.into())
+        } else {
+            Error::Refused(format!(
+                "{id} appears more than once; give the copies distinct IDs first"
+            ))
+        });
+    };
+    let entry = Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
+    let rid = gate(store, id, &entry).map_err(Error::Refused)?;
+    let rule = match rule {
+        Some(r) => r.to_owned(),
+        None => [
+            "suggested action",
+            "suggested fix",
+            "suggested implementation",
+        ]
+        .iter()
+        .find_map(|s| entry.section(s))
+        .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::Refused(format!(
+                "{id} has no Suggested Action to promote; give the rule with --rule"
+            ))
+        })?,
+    };
+    let rule = crate::writer::one_line(rule.trim_start_matches("- "));
+    let block = format!(
+        "{}receipt={rid} -->\n- {rule}\n{}\n",
+        open_marker(id),
+        close_marker(id)
+    );
+    store.write(|w| {
+        let old = match fs_err::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e.into()),
+        };
+        if old.contains(&open_marker(id)) {
+            return Err(Error::Refused(format!(
+                "{id} is already promoted to {rel}; `evolver rollback {id}` takes it out"
+            )));
+        }
+        let mut new = old.clone();
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push('\n');
+        }
+        if !new.is_empty() {
+            new.push('\n');
+        }
+        new.push_str(&block);
+        write_atomic(&path, &new)?;
+        let data = serde_json::json!({
+            "target": rel,
+            "receipt_id": rid,
+            "block_sha256": crate::store::sha256_hex(block.as_bytes()),
+        });
+        w.record(now, "promoted", id, data)
+    })?;
+    store.update(id, now, |e| {
+        let promoted = e.field("promoted").unwrap_or("").trim();
+        let list = if promoted.is_empty() {
+            rel.to_owned()
+        } else {
+            format!("{promoted}, {rel}")
+        };
+        let text = e.with_field("Status", "promoted");
+        Ok(Entry::parse(&text)
+            .expect("an edit keeps the header")
+            .with_field("Promoted", &list))
+    })?;
+    Ok(path)
+}
+
+/// What a rollback did.
+#[derive(Debug, Default)]
+pub struct RolledBack {
+    pub removed: Vec<String>,
+    /// Blocks left in place because they were edited after promotion.
+    pub kept: Vec<String>,
+}
+
+/// Takes an entry's blocks out of every target and returns it to pending (SPEC 6.5).
+pub fn rollback(
+    store: &Store,
+    id: &str,
+    reason: &str,
+    force: bool,
+    now: DateTime<Utc>,
+) -> Result<RolledBack> {
+    if store.find(id)?.is_empty() {
+        return Err(Error::UnknownId(id.into()));
+    }
+    let written = promoted_blocks(store, id);
+    let mut done = RolledBack::default();
+    store.write(|w| {
+        for (_, rel) in TARGETS {
+            let path = store.root().join(rel);
+            let Ok(text) = fs_err::read_to_string(&path) else {
+                continue;
+            };
+            let Some((start, end)) = find_block(&text, id) else {
+                continue;
+            };
+            let block = &text[start..end];
+            let ours = written.contains(&crate::store::sha256_hex(block.as_bytes()));
+            if !ours && !force {
+                done.kept.push(rel.to_owned());
+                continue;
+            }
+            // Take the blank line we put before it too.
+            let cut = if text[..start].ends_with("\n\n") {
+                start - 1
+            } else {
+                start
+            };
+            let new = format!("{}{}", &text[..cut], &text[end..]);
+            write_atomic(&path, &new)?;
+            done.removed.push(rel.to_owned());
+        }
+        if !done.kept.is_empty() {
+            return Ok(());
+        }
+        let data = serde_json::json!({"removed": done.removed, "reason": reason});
+        w.record(now, "rolled_back", id, data)
+    })?;
+    if !done.kept.is_empty() {
+        return Err(Error::Refused(format!(
+            "the block of {id} in {} was edited after promotion; look at it, then run `evolver rollback {id} --force`",
+            done.kept.join(", ")
+        )));
+    }
+    let at = now.format("%Y-%m-%dT%H:%M:%SZ");
+    store.update(id, now, |e| {
+        let mut text = e.with_field("Status", "pending");
+        text = Entry::parse(&text)
+            .expect("an edit keeps the header")
+            .with_field("Verified", "false");
+        let receipt = e.field("receipt id").unwrap_or("none").trim().to_owned();
+        let line = format!(
+            "- {at} rolled back ({receipt}): {}",
+            crate::writer::one_line(reason)
+        );
+        let parsed = Entry::parse(&text).expect("an edit keeps the header");
+        let old = parsed.section("counter-evidence").unwrap_or("").trim_end();
+        let body = if old.is_empty() {
+            line
+        } else {
+            format!("{old}\n{line}")
+        };
+        Ok(parsed.with_section("Counter-Evidence", &body))
+    })?;
+    Ok(done)
+}
+
+/// The block of `id` in a target's text: from its opening marker to the end of the line
+/// holding its closing marker.
+fn find_block(text: &str, id: &str) -> Option<(usize, usize)> {
+    let start = text.find(&open_marker(id))?;
+    let close = close_marker(id);
+    let at = start + text[start..].find(&close)?;
+    let end = text[at..].find('\n').map_or(text.len(), |nl| at + nl + 1);
+    Some((start, end))
+}
+
+/// The SHA-256 of every block the audit chain says was promoted for `id`.
+fn promoted_blocks(store: &Store, id: &str) -> Vec<String> {
+    let Ok(text) = fs_err::read_to_string(store.dir().join(crate::audit::EVENTS)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|e| e["action"] == "promoted" && e["id"] == id)
+        .filter_map(|e| e["data"]["block_sha256"].as_str().map(str::to_owned))
+        .collect()
+}
+
+fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs_err::create_dir_all(dir)?;
+    }
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let tmp = PathBuf::from(format!("{}.evolver-tmp", target.display()));
+    fs_err::write(&tmp, text)?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        fs_err::set_permissions(&tmp, meta.permissions())?;
+    }
+    fs_err::rename(&tmp, &target)?;
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! `evolver promote` and `evolver rollback` (SPEC 6.4, 6.5): the gate holds against every way
+//! around it, and a rollback removes exactly what promotion added.
+
+use crate::harness::Project;
+
+const SPEC: &str = r#"{"expected": {"valid_json": true, "matches_schema": true}}"#;
+const THEIRS: &str = "# Project memory\n\nKeep answers short.\n";
+
+/// A learning with a spec, verified with `result` as its observations.
+fn verified(p: &Project, result: &str) -> String {
+    let id = p.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "Check JSON",
+        "--action",
+        "Validate every response against its schema",
+    ]);
+    let id = id.trim().to_owned();
+    p.ok(&["spec", &id, "--json", SPEC]);
+    p.write("result.json", result);
+    p.run(&["verify", &id, "--result", "result.json"]);
+    id
+}
+
+fn refused(p: &Project, id: &str, needle: &str) {
+    let before = p.tree();
+    let err = p.fails(&["promote", id, "--to", "CLAUDE.md"], 1);
+    assert!(err.contains(needle), "{needle:?} not in {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(p.tree(), before, "nothing changed");
+}
+
+#[test]
+fn the_seed_example_is_promoted_with_its_receipt_in_the_block_and_rolled_back_exactly() {
+    let p = Project::init();
+    p.write("CLAUDE.md", THEIRS);
+    let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let shown = p.ok(&["show", &id]);
+    let receipt = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("**Receipt ID**: "))
+        .unwrap()
+        .to_owned();
+    p.ok(&["promote", &id, "--to", "CLAUDE.md"]);
+    let memory = p.read("CLAUDE.md");
+    assert_eq!(
+        memory,
+        format!(
+            "{THEIRS}\n<!-- evolver:{id} receipt={receipt} -->\n- Validate every response against its schema\n<!-- /evolver:{id} -->\n"
+        )
+    );
+    let shown = p.ok(&["show", &id]);
+    assert!(
+        shown.contains("**Status**: promoted") && shown.contains("**Promoted**: CLAUDE.md"),
+        "{shown}"
+    );
+    let err = p.fails(&["promote", &id, "--to", "CLAUDE.md"], 1);
+    assert!(err.contains("already promoted"), "{err}");
+
+    p.ok(&["rollback", &id, "--reason", "superseded"]);
+    assert_eq!(p.read("CLAUDE.md"), THEIRS, "exactly the block is gone");
+    let shown = p.ok(&["show", &id]);
+    assert!(
+        shown.contains("**Status**: pending") && shown.contains("**Verified**: false"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("rolled back (") && shown.contains("superseded"),
+        "{shown}"
+    );
+    assert!(p.ok(&["audit"]).starts_with("ok: "));
+}
+
+#[test]
+fn a_block_edited_by_hand_is_kept_unless_forced() {
+    let p = Project::init();
+    let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    p.ok(&[
+        "promote",
+        &id,
+        "--to",
+        "AGENTS.md",
+        "--rule",
+        "Validate responses",
+    ]);
+    let edited = p
+        .read("AGENTS.md")
+        .replace("Validate responses", "Validate responses, always");
+    p.write("AGENTS.md", &edited);
+    let err = p.fails(&["rollback", &id], 1);
+    assert!(
+        err.contains("edited after promotion") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(p.read("AGENTS.md"), edited);
+    p.ok(&["rollback", &id, "--force"]);
+    assert!(!p.read("AGENTS.md").contains("evolver:"));
+}
+
+#[test]
+fn the_gate_refuses_without_a_pass_that_still_holds() {
+    let p = Project::init();
+    p.write("CLAUDE.md", THEIRS);
+    // No receipt at all.
+    let id = p.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "unverified",
+        "--action",
+        "x",
+    ]);
+    refused(&p, id.trim(), "no PASS receipt; run `evolver verify");
+    // FAIL and INDETERMINATE.
+    let fail = verified(&p, r#"{"valid_json": false, "matches_schema": true}"#);
+    refused(&p, &fail, "says FAIL, not PASS");
+    let held = verified(&p, r#"{"valid_json": true}"#);
+    refused(&p, &held, "says INDETERMINATE, not PASS");
+    // A spec edited after its PASS.
+    let edited = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let log = p.read(".learnings/LEARNINGS.md");
+    let at = log.find(&format!("[{edited}]")).unwrap();
+    let (head, tail) = log.split_at(at);
+    p.write(
+        ".learnings/LEARNINGS.md",
+        format!(
+            "{head}{}",
+            tail.replacen("\"matches_schema\": true", "\"matches_schema\": false", 1)
+        ),
+    );
+    refused(&p, &edited, "changed after its PASS");
+    // A receipt file edited, or forged for this entry from another's.
+    let fail2 = verified(&p, r#"{"valid_json": false, "matches_schema": true}"#);
+    let shown = p.ok(&["show", &fail2]);
+    let rid = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("**Receipt ID**: "))
+        .unwrap();
+    let path = format!(
+        ".learnings/receipts/{}.json",
+        rid.trim_start_matches("sha256:")
+    );
+    p.write(&path, p.read(&path).replace("\"FAIL\"", "\"PASS\""));
+    refused(&p, &fail2, "does not recompute");
+    let good = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let good_rid = p
+        .ok(&["show", &good])
+        .lines()
+        .find_map(|l| l.strip_prefix("**Receipt ID**: ").map(str::to_owned))
+        .unwrap();
+    let log = p.read(".learnings/LEARNINGS.md");
+    p.write(".learnings/LEARNINGS.md", log.replace(rid, &good_rid));
+    refused(&p, &fail2, &format!("is for \"{good}\", not {fail2}"));
+}
+
+#[test]
+fn a_target_that_leads_outside_the_project_is_refused() {
+    let p = Project::init();
+    let outside = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path().join("CLAUDE.md"), p.path("CLAUDE.md")).unwrap();
+    let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    refused(&p, &id, "leads outside the project");
+    assert!(!outside.path().join("CLAUDE.md").exists());
+    let err = p.fails(&["promote", &id, "--to", "../x.md"], 2);
+    assert!(err.contains("unknown target"), "{err}");
+}
+
+#[test]
+fn a_promoted_entry_that_fails_verification_is_rolled_back_at_the_threshold() {
+    for threshold in [1, 2] {
+        let p = Project::init();
+        p.write(
+            ".learnings/config.toml",
+            format!("rollback_threshold = {threshold}\n"),
+        );
+        p.write("TOOLS.md", THEIRS);
+        let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+        p.ok(&["promote", &id, "--to", "TOOLS.md"]);
+        p.write(
+            "result.json",
+            r#"{"valid_json": false, "matches_schema": true}"#,
+        );
+        let first = p.run(&["verify", &id, "--result", "result.json"]);
+        let first = String::from_utf8(first.stdout).unwrap();
+        if threshold == 2 {
+            assert!(!first.contains("rolled back"), "{first}");
+            assert!(p.read("TOOLS.md").contains("evolver:"));
+            let second = p.run(&["verify", &id, "--result", "result.json"]);
+            assert!(
+                String::from_utf8(second.stdout)
+                    .unwrap()
+                    .contains("rolled back from TOOLS.md")
+            );
+        } else {
+            assert!(first.contains("rolled back from TOOLS.md"), "{first}");
+        }
+        assert_eq!(p.read("TOOLS.md"), THEIRS);
+        assert!(p.ok(&["show", &id]).contains("**Status**: pending"));
+    }
+}
