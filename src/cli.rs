@@ -64,6 +64,16 @@ enum Command {
     Promote(PromoteArgs),
     /// Take an entry's promoted blocks out again and return it to pending
     Rollback(RollbackArgs),
+    /// List what is ready to move: PASS not promoted, recurring patterns, skill candidates
+    Review,
+    /// Bring in learning candidates found by another tool
+    Ingest(IngestArgs),
+    /// Find what has come apart: duplicate IDs, missing blocks, bad receipts, lost skills
+    Doctor {
+        /// Put right what can be put right safely
+        #[arg(long)]
+        fix: bool,
+    },
     /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
     Audit,
     /// Wire the hooks into an agent (Claude Code: .claude/settings.json; Codex: .codex/hooks.json)
@@ -92,6 +102,20 @@ struct VerifyArgs {
     /// Take the observations from this JSON object instead of running the spec
     #[arg(long)]
     result: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct IngestArgs {
+    /// Where the candidates come from
+    #[arg(value_enum)]
+    source: IngestSource,
+    /// The task summary JSON
+    file: PathBuf,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum IngestSource {
+    SimplifyAndHarden,
 }
 
 #[derive(Args, Debug)]
@@ -330,6 +354,30 @@ fn dispatch(
             };
             writeln!(out, "{} rolled back from {from}; it is pending again", a.id)
                 .map_err(Error::from)
+        }
+        Command::Review => {
+            for line in crate::upkeep::review(&store, world.now)? {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+        Command::Ingest(a) => {
+            let IngestSource::SimplifyAndHarden = a.source;
+            for line in crate::upkeep::ingest(&store, &world.cwd.join(&a.file), world.now)? {
+                writeln!(out, "{line}")?;
+            }
+            Ok(())
+        }
+        Command::Doctor { fix } => {
+            let problems = crate::upkeep::doctor(&store, fix, world.now)?;
+            if problems.is_empty() {
+                writeln!(out, "no problems found")?;
+                return Ok(0);
+            }
+            for line in &problems {
+                writeln!(out, "{line}")?;
+            }
+            return Ok(u8::from(!fix));
         }
         Command::Audit => audit(&store, out),
         Command::Install(args) => install(&store, &args, world, out, true),

@@ -37,6 +37,7 @@ pub mod redact;
 mod skim;
 mod store;
 pub mod transcript;
+pub mod upkeep;
 pub mod verification;
 pub mod verify;
 pub mod writer;

@@ -17,4 +17,5 @@ mod model_server;
 mod promote;
 mod redaction;
 mod roundtrip;
+mod upkeep;
 mod verify;
