@@ -102,6 +102,15 @@ struct VerifyArgs {
     /// Take the observations from this JSON object instead of running the spec
     #[arg(long)]
     result: Option<PathBuf>,
+    /// Ask an external verifier: a command that reads the task on stdin and prints a SAR v0.1 receipt
+    #[arg(long, requires = "keys")]
+    external: Option<String>,
+    /// Allow sending the (redacted) observations to the external verifier
+    #[arg(long, requires = "external")]
+    approve: bool,
+    /// The key registry (sar-keys.json) the external receipt is checked against
+    #[arg(long, requires = "external")]
+    keys: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -400,7 +409,24 @@ fn spec(store: &Store, a: &SpecArgs, world: &World, out: &mut dyn Write) -> Resu
 /// Prints the verdict and the receipt id; exits 0 on PASS, 1 otherwise (SPEC 6.3).
 fn verify(store: &Store, a: &VerifyArgs, world: &World, out: &mut dyn Write) -> Result<u8> {
     let result = a.result.as_ref().map(|r| world.cwd.join(r));
-    let v = crate::verification::verify(store, &a.id, result.as_deref(), world.now)?;
+    let keys = a.keys.as_ref().map(|k| world.cwd.join(k));
+    let external = match (&a.external, &keys) {
+        (Some(_), _) if !a.approve => {
+            return Err(Error::Refused(format!(
+                "nothing was sent: an external verifier gets the redacted observations of {}; add --approve to send them",
+                a.id
+            )));
+        }
+        (Some(command), Some(keys)) => Some(crate::verification::External { command, keys }),
+        _ => None,
+    };
+    let v = crate::verification::verify(
+        store,
+        &a.id,
+        result.as_deref(),
+        external.as_ref(),
+        world.now,
+    )?;
     writeln!(out, "{} {}", v.verdict.as_str(), v.receipt_id)?;
     for reason in &v.reasons {
         writeln!(out, "  {reason}")?;

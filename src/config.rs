@@ -18,6 +18,8 @@ pub struct Config {
     /// A promoted entry is rolled back once this many verifications since its promotion
     /// failed (SPEC 6.5).
     pub rollback_threshold: u64,
+    /// Who asks an external verifier: `{wallet_address}:capability-evolver`.
+    pub agent_id: String,
 }
 
 impl Default for Config {
@@ -26,6 +28,7 @@ impl Default for Config {
             max_log_bytes: 256 * 1024 * 1024,
             detector: DetectorConfig::default(),
             rollback_threshold: 1,
+            agent_id: "local:capability-evolver".into(),
         }
     }
 }

@@ -34,6 +34,7 @@ mod log;
 pub mod payload;
 pub mod promotion;
 pub mod redact;
+pub mod sar;
 mod skim;
 mod store;
 pub mod transcript;

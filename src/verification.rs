@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::verify::{
-    Observed, Source, Spec, Verdict, judge, observe, receipt, receipt_path, spec_text,
+    Observed, Source, Spec, Verdict, judge, observe, receipt_by, receipt_path, spec_text,
 };
 use crate::writer::longest_backticks;
 use crate::{Entry, Error, Kind, Result, Store};
@@ -38,10 +38,17 @@ pub struct Verified {
 
 /// Verifies one entry: observes (by running its spec, or from `result`), judges, writes the
 /// receipt and records the outcome in the entry (SPEC 6.3).
+/// An external verifier to ask, with the key registry its receipts are checked against.
+pub struct External<'a> {
+    pub command: &'a str,
+    pub keys: &'a Path,
+}
+
 pub fn verify(
     store: &Store,
     id: &str,
     result: Option<&Path>,
+    external: Option<&External<'_>>,
     now: DateTime<Utc>,
 ) -> Result<Verified> {
     let found = store.find(id)?;
@@ -76,6 +83,18 @@ pub fn verify(
             }
         }
     };
+    let keys = match external {
+        Some(x) => Some(
+            serde_json::from_slice::<Value>(&fs_err::read(x.keys)?).map_err(|e| {
+                Error::Invalid(format!(
+                    "{} is not a JSON key registry: {e}",
+                    x.keys.display()
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let mut sar = None;
     let (spec_sha, observed, verdict, reasons) = match Spec::parse(&raw) {
         Err(why) => (
             crate::store::sha256_hex(raw.as_bytes()),
@@ -83,26 +102,63 @@ pub fn verify(
             Verdict::Indeterminate,
             vec![why],
         ),
-        Ok(spec) => {
-            let command = (kind == Kind::Error)
-                .then(|| context_command(&entry))
-                .flatten();
-            let observed: Observed = match &given {
-                Some(map) => observe(&spec, &Source::Given(map)),
-                None => observe(
-                    &spec,
-                    &Source::Run {
-                        root: store.root(),
-                        command: command.as_deref(),
-                    },
-                ),
+        Ok(spec) if external.is_some() && keys.is_some() => {
+            let (x, keys) = (external.expect("checked"), keys.as_ref().expect("checked"));
+            let observed = observe_locally(store, &spec, kind, &entry, given.as_ref());
+            let task = crate::sar::task_id(id, &spec.sha256());
+            let payload = serde_json::json!({
+                "task_id": task,
+                "agent_id": store.config().agent_id,
+                "spec": spec.value,
+                "output": observed.values,
+            });
+            // Only the redacted observations leave: nothing else of the project is sent.
+            let payload = crate::redact::redact(&payload.to_string()).into_owned();
+            let ran = crate::verify::run_with_input(
+                x.command,
+                store.root(),
+                spec.timeout,
+                Some(payload.into_bytes()),
+            );
+            let answer = serde_json::from_slice::<Value>(&ran.stdout)
+                .map_err(|_| {
+                    format!(
+                        "the external verifier printed no JSON receipt{}",
+                        ran.why.map(|w| format!(" ({w})")).unwrap_or_default()
+                    )
+                })
+                .and_then(|out| crate::sar::check(&out, &task, keys));
+            let (verdict, reasons) = match answer {
+                Ok((verdict, receipt)) => {
+                    let code = receipt["reason_code"].as_str().unwrap_or("").to_owned();
+                    sar = Some(receipt);
+                    let reasons = if code.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![format!("external verifier: {code}")]
+                    };
+                    (verdict, reasons)
+                }
+                Err(why) => (Verdict::Indeterminate, vec![why]),
             };
+            (spec.sha256(), observed.values, verdict, reasons)
+        }
+        Ok(spec) => {
+            let observed = observe_locally(store, &spec, kind, &entry, given.as_ref());
             let (verdict, reasons) = judge(&spec.expected, &observed);
             (spec.sha256(), observed.values, verdict, reasons)
         }
     };
     let issued = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let r = receipt(id, &spec_sha, &observed, verdict, &reasons, &issued);
+    let r = receipt_by(
+        id,
+        &spec_sha,
+        &observed,
+        verdict,
+        &reasons,
+        &issued,
+        sar.as_ref(),
+    );
     let receipt_id = r["receipt_id"].as_str().unwrap_or_default().to_owned();
     store.write(|w| {
         let path = receipt_path(w.store().dir(), &receipt_id);
@@ -145,6 +201,31 @@ pub fn verify(
         reasons,
         rolled_back,
     })
+}
+
+/// The observations, from the result file when there is one, else by running the spec.
+fn observe_locally(
+    store: &Store,
+    spec: &Spec,
+    kind: Kind,
+    entry: &Entry<'_>,
+    given: Option<&Map<String, Value>>,
+) -> Observed {
+    match given {
+        Some(map) => observe(spec, &Source::Given(map)),
+        None => {
+            let command = (kind == Kind::Error)
+                .then(|| context_command(entry))
+                .flatten();
+            observe(
+                spec,
+                &Source::Run {
+                    root: store.root(),
+                    command: command.as_deref(),
+                },
+            )
+        }
+    }
 }
 
 /// How many verifications of `id` failed since it was last promoted, by the audit chain.

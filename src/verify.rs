@@ -163,11 +163,11 @@ pub fn observe(spec: &Spec, source: &Source<'_>) -> Observed {
     o
 }
 
-struct Ran {
-    code: Option<i64>,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    why: Option<String>,
+pub(crate) struct Ran {
+    pub code: Option<i64>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub why: Option<String>,
 }
 
 fn observe_run(spec: &Spec, root: &Path, command: Option<&str>, o: &mut Observed) {
@@ -272,6 +272,17 @@ fn matches_schema(json: &[u8], schema: Option<&str>, root: &Path) -> Result<Valu
 
 /// Runs `sh -c command` in `root`, killing it at the timeout.
 fn run_shell(command: &str, root: &Path, timeout: Duration) -> Ran {
+    run_with_input(command, root, timeout, None)
+}
+
+/// [`run_shell`] with `input` on the command's stdin: its exit code, stdout, and why there is
+/// no code when there is none.
+pub(crate) fn run_with_input(
+    command: &str,
+    root: &Path,
+    timeout: Duration,
+    input: Option<Vec<u8>>,
+) -> Ran {
     use std::os::unix::process::CommandExt;
     // Its own process group, so that a timeout ends what the command started too.
     let child = Command::new("sh")
@@ -279,7 +290,11 @@ fn run_shell(command: &str, root: &Path, timeout: Duration) -> Ran {
         .arg(command)
         .process_group(0)
         .current_dir(root)
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn();
@@ -294,6 +309,11 @@ fn run_shell(command: &str, root: &Path, timeout: Duration) -> Ran {
             };
         }
     };
+    if let (Some(bytes), Some(mut pipe)) = (input, child.stdin.take()) {
+        std::thread::spawn(move || {
+            let _ = std::io::Write::write_all(&mut pipe, &bytes);
+        });
+    }
     // Read both pipes on threads so a chatty command cannot fill one and stall.
     let mut out_pipe = child.stdout.take().expect("piped");
     let mut err_pipe = child.stderr.take().expect("piped");
@@ -369,6 +389,28 @@ pub fn receipt(
     reasons: &[String],
     issued_at: &str,
 ) -> Value {
+    receipt_by(
+        entry_id,
+        spec_sha256,
+        observed,
+        verdict,
+        reasons,
+        issued_at,
+        None,
+    )
+}
+
+/// [`receipt`], by an external verifier whose SAR receipt is kept beside our fields (and so
+/// is part of what the id covers).
+pub fn receipt_by(
+    entry_id: &str,
+    spec_sha256: &str,
+    observed: &Map<String, Value>,
+    verdict: Verdict,
+    reasons: &[String],
+    issued_at: &str,
+    sar: Option<&Value>,
+) -> Value {
     let mut r = json!({
         "version": RECEIPT_VERSION,
         "entry_id": entry_id,
@@ -376,8 +418,11 @@ pub fn receipt(
         "observed": observed,
         "verdict": verdict.as_str(),
         "reasons": reasons,
-        "verifier": "local",
+        "verifier": if sar.is_some() { "external" } else { "local" },
     });
+    if let Some(sar) = sar {
+        r["sar"] = sar.clone();
+    }
     let id = receipt_id(&r);
     r["receipt_id"] = id.into();
     r["issued_at"] = issued_at.into();

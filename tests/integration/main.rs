@@ -17,5 +17,6 @@ mod model_server;
 mod promote;
 mod redaction;
 mod roundtrip;
+mod sar;
 mod upkeep;
 mod verify;
