@@ -466,6 +466,11 @@ mod tests {
             s.sha256(),
             crate::store::sha256_hex(br#"{"expected":{"matches_schema":true,"valid_json":true}}"#)
         );
+        // Computed independently (Python's hashlib over the canonical text by hand).
+        assert_eq!(
+            s.sha256(),
+            "5b681abb2fece5fde52b8f64c36b02ca54c6f76a208a142d7df9819a98bbdfd9"
+        );
         let r1 = receipt(
             "LRN-20261122-001",
             &s.sha256(),
@@ -473,6 +478,10 @@ mod tests {
             verdict,
             &reasons,
             "t1",
+        );
+        assert_eq!(
+            r1["receipt_id"],
+            "sha256:5a9840fc3f2f03eedc6aa82eb8364f648457726df4a62c40a2b0388461bdd05a"
         );
         let r2 = receipt(
             "LRN-20261122-001",

@@ -128,3 +128,31 @@ fn specs_are_checked_before_they_are_written() {
         "{err}"
     );
 }
+
+#[test]
+fn an_error_entry_is_verified_by_rerunning_its_command() {
+    let p = Project::init();
+    let input = p.failure(
+        "cat marker.txt",
+        "Exit code 1\ncat: marker.txt: No such file or directory",
+    );
+    let out = p.hook(crate::harness::DETECTOR, &input);
+    assert!(!out.stdout.is_empty());
+    let id = p.entries()[0]["id"].as_str().unwrap().to_owned();
+    p.ok(&[
+        "spec",
+        &id,
+        "--json",
+        r#"{"expected": {"no_longer_fails": true}}"#,
+    ]);
+    let still = p.run(&["verify", &id]);
+    assert!(
+        String::from_utf8(still.stdout)
+            .unwrap()
+            .starts_with("FAIL ")
+    );
+    p.write("marker.txt", "here\n");
+    let now = p.ok(&["verify", &id]);
+    assert!(now.starts_with("PASS "), "{now}");
+    assert!(p.ok(&["show", &id]).contains("**Status**: resolved"));
+}
