@@ -115,6 +115,11 @@ fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, S
             receipt["verdict"].as_str().unwrap_or("nothing")
         ));
     }
+    if !issued(store, id, rid) {
+        return Err(format!(
+            "the receipt {rid} was not issued by `evolver verify` (the audit chain has no record of it); run `evolver verify {id}`"
+        ));
+    }
     let spec = e
         .section("verification spec")
         .map(spec_text)
@@ -303,6 +308,17 @@ fn find_block(text: &str, id: &str) -> Option<(usize, usize)> {
     let at = start + text[start..].find(&close)?;
     let end = text[at..].find('\n').map_or(text.len(), |nl| at + nl + 1);
     Some((start, end))
+}
+
+/// Whether the audit chain records `evolver verify` issuing receipt `rid` for `id`: a
+/// receipt written by hand, however well it recomputes, has no such record.
+fn issued(store: &Store, id: &str, rid: &str) -> bool {
+    let Ok(text) = fs_err::read_to_string(store.dir().join(crate::audit::EVENTS)) else {
+        return false;
+    };
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .any(|e| e["action"] == "verified" && e["id"] == id && e["data"]["receipt_id"] == rid)
 }
 
 /// The SHA-256 of every block the audit chain says was promoted for `id`.

@@ -152,6 +152,27 @@ fn the_gate_refuses_without_a_pass_that_still_holds() {
     let log = p.read(".learnings/LEARNINGS.md");
     p.write(".learnings/LEARNINGS.md", log.replace(rid, &good_rid));
     refused(&p, &fail2, &format!("is for \"{good}\", not {fail2}"));
+    // A receipt forged whole: PASS, this entry, this spec, an id that recomputes.
+    let mut forged: serde_json::Value = serde_json::from_str(&p.read(&path)).unwrap();
+    forged["entry_id"] = fail2.clone().into();
+    forged["verdict"] = "PASS".into();
+    forged["observed"] = serde_json::json!({"valid_json": true, "matches_schema": true});
+    forged["reasons"] = serde_json::json!([]);
+    let forged_id = evolver::verify::receipt_id(&forged);
+    forged["receipt_id"] = forged_id.clone().into();
+    p.write(
+        &format!(
+            ".learnings/receipts/{}.json",
+            forged_id.trim_start_matches("sha256:")
+        ),
+        forged.to_string(),
+    );
+    let log = p.read(".learnings/LEARNINGS.md");
+    p.write(
+        ".learnings/LEARNINGS.md",
+        log.replace(&good_rid, &forged_id),
+    );
+    refused(&p, &fail2, "was not issued by `evolver verify`");
 }
 
 #[test]
