@@ -73,11 +73,14 @@ fn string(s: &str, out: &mut String) {
 /// ECMAScript's Number::toString for the value: integers in full, others in the shortest
 /// form that reads back the same, with an exponent outside [1e-6, 1e21).
 fn number(n: &serde_json::Number, out: &mut String) {
-    if let Some(i) = n.as_i64() {
+    // Integers a double holds exactly are written in full; larger ones, as ECMAScript
+    // would, after rounding to a double.
+    const EXACT: u64 = 1 << 53;
+    if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= EXACT) {
         out.push_str(&i.to_string());
         return;
     }
-    if let Some(u) = n.as_u64() {
+    if let Some(u) = n.as_u64().filter(|&u| u <= EXACT) {
         out.push_str(&u.to_string());
         return;
     }
@@ -119,6 +122,12 @@ mod tests {
     #[test]
     fn numbers_and_strings_as_ecmascript_writes_them() {
         let v = json!([1e21, 1e-7, 0.1, -0.0, 123456789, "\u{1}\t\"\\/"]);
+        let big = json!([9_007_199_254_740_993_u64, u64::MAX, i64::MIN]);
+        // As node prints them: rounded to doubles first.
+        assert_eq!(
+            to_string(&big),
+            "[9007199254740992,18446744073709552000,-9223372036854776000]"
+        );
         assert_eq!(
             to_string(&v),
             "[1e+21,1e-7,0.1,0,123456789,\"\\u0001\\t\\\"\\\\/\"]"

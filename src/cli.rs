@@ -431,13 +431,19 @@ fn verify(store: &Store, a: &VerifyArgs, world: &World, out: &mut dyn Write) -> 
     for reason in &v.reasons {
         writeln!(out, "  {reason}")?;
     }
-    if let Some(from) = &v.rolled_back {
-        writeln!(
+    match &v.rolled_back {
+        Some(Ok(from)) => writeln!(
             out,
             "{} failed after promotion and was rolled back from {}",
             a.id,
             from.join(", ")
-        )?;
+        )?,
+        Some(Err(why)) => writeln!(
+            out,
+            "{} failed after promotion; rollback refused: {why}",
+            a.id
+        )?,
+        None => {}
     }
     Ok(u8::from(v.verdict != crate::verify::Verdict::Pass))
 }

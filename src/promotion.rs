@@ -58,9 +58,9 @@ fn resolve(root: &Path, rel: &str) -> Result<PathBuf> {
                 |d| d.join(lands.file_name().unwrap_or_default()),
             ),
     };
-    if !real.starts_with(&real_root) {
+    if !real.starts_with(&real_root) || real.starts_with(real_root.join(".learnings")) {
         return Err(Error::Refused(format!(
-            "{} leads outside the project ({}); promote only into the project's own files",
+            "{} leads to {}, outside the project's memory files; promote only into the project's own files",
             path.display(),
             real.display()
         )));
@@ -76,6 +76,45 @@ fn close_marker(id: &str) -> String {
     format!("<!-- /evolver:{id} -->")
 }
 
+/// What the audit chain says of an entry: its latest receipt, and the blocks promoted for it.
+#[derive(Debug, Default)]
+struct History {
+    latest_receipt: Option<String>,
+    /// (block SHA-256, what was inserted before the block) of every promotion.
+    blocks: Vec<(String, String)>,
+    /// The chain does not verify.
+    broken: Option<String>,
+}
+
+fn history(store: &Store, id: &str) -> History {
+    let mut h = History::default();
+    let Ok(text) = fs_err::read(store.dir().join(crate::audit::EVENTS)) else {
+        return h;
+    };
+    if let Err(b) = crate::audit::verify(&text) {
+        h.broken = Some(format!("events.jsonl line {}: {}", b.line, b.reason));
+    }
+    for e in text
+        .split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+        .filter(|e| e["id"] == id)
+    {
+        match e["action"].as_str() {
+            Some("verified") => {
+                h.latest_receipt = e["data"]["receipt_id"].as_str().map(str::to_owned)
+            }
+            Some("promoted") => {
+                if let Some(hash) = e["data"]["block_sha256"].as_str() {
+                    let before = e["data"]["inserted_before"].as_str().unwrap_or("\n");
+                    h.blocks.push((hash.to_owned(), before.to_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    h
+}
+
 /// The entry's receipt id when its latest receipt holds; else why not, and what to do.
 fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, String> {
     let Some(rid) = e
@@ -87,6 +126,31 @@ fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, S
             "{id} has no PASS receipt; run `evolver verify {id}` first"
         ));
     };
+    if !e
+        .field("verified")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
+        return Err(format!(
+            "{id} is not verified (Verified is not true); run `evolver verify {id}`"
+        ));
+    }
+    let status = e.status().unwrap_or("").trim().to_lowercase();
+    if matches!(status.as_str(), "wont_fix" | "promoted_to_skill") {
+        return Err(format!("{id} is {status}; it is not promoted to memory"));
+    }
+    // The audit chain says which receipt `evolver verify` issued last; a Receipt ID edited
+    // back to an older PASS, or to a receipt written by hand, is not it.
+    let history = history(store, id);
+    if let Some(broken) = history.broken {
+        return Err(format!(
+            "the audit chain does not verify ({broken}); restore it, then run `evolver verify {id}`"
+        ));
+    }
+    if history.latest_receipt.as_deref() != Some(rid) {
+        return Err(format!(
+            "the receipt {rid} is not the latest `evolver verify` issued for {id}; run `evolver verify {id}`"
+        ));
+    }
     let path = receipt_path(store.dir(), rid);
     let Ok(text) = fs_err::read(&path) else {
         return Err(format!(
@@ -115,11 +179,6 @@ fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, S
             receipt["verdict"].as_str().unwrap_or("nothing")
         ));
     }
-    if !issued(store, id, rid) {
-        return Err(format!(
-            "the receipt {rid} was not issued by `evolver verify` (the audit chain has no record of it); run `evolver verify {id}`"
-        ));
-    }
     let spec = e
         .section("verification spec")
         .map(spec_text)
@@ -132,7 +191,8 @@ fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, S
     Ok(rid.to_owned())
 }
 
-/// Promotes an entry into a memory file (SPEC 6.4). Returns the target's path.
+/// Promotes an entry into a memory file (SPEC 6.4). Returns the target's path. The gate,
+/// the write and the entry's update happen under one lock, so no verify can come between.
 pub fn promote(
     store: &Store,
     id: &str,
@@ -141,43 +201,34 @@ pub fn promote(
     now: DateTime<Utc>,
 ) -> Result<PathBuf> {
     let rel = target_path(to)?;
-    let path = resolve(store.root(), rel)?;
-    let found = store.find(id)?;
-    let [(_, _, text)] = found.as_slice() else {
-        return Err(if found.is_empty() {
-            Error::UnknownId(id.into())
-        } else {
-            Error::Refused(format!(
-                "{id} appears more than once; give the copies distinct IDs first"
-            ))
-        });
-    };
-    let entry = Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
-    let rid = gate(store, id, &entry).map_err(Error::Refused)?;
-    let rule = match rule {
-        Some(r) => r.to_owned(),
-        None => [
-            "suggested action",
-            "suggested fix",
-            "suggested implementation",
-        ]
-        .iter()
-        .find_map(|s| entry.section(s))
-        .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            Error::Refused(format!(
-                "{id} has no Suggested Action to promote; give the rule with --rule"
-            ))
-        })?,
-    };
-    let rule = crate::writer::one_line(rule.trim_start_matches("- "));
-    let block = format!(
-        "{}receipt={rid} -->\n- {rule}\n{}\n",
-        open_marker(id),
-        close_marker(id)
-    );
     store.write(|w| {
+        let path = resolve(store.root(), rel)?;
+        let (_, text) = w.entry_text(id)?;
+        let entry = Entry::parse(&text).ok_or_else(|| Error::UnknownId(id.into()))?;
+        let rid = gate(store, id, &entry).map_err(Error::Refused)?;
+        let rule = match rule {
+            Some(r) => r.to_owned(),
+            None => [
+                "suggested action",
+                "suggested fix",
+                "suggested implementation",
+            ]
+            .iter()
+            .find_map(|s| entry.section(s))
+            .and_then(|s| s.lines().map(str::trim).find(|l| !l.is_empty()))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                Error::Refused(format!(
+                    "{id} has no Suggested Action to promote; give the rule with --rule"
+                ))
+            })?,
+        };
+        let rule = crate::writer::one_line(rule.trim_start_matches("- "));
+        let block = format!(
+            "{}receipt={rid} -->\n- {rule}\n{}\n",
+            open_marker(id),
+            close_marker(id)
+        );
         let old = match fs_err::read_to_string(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -188,35 +239,34 @@ pub fn promote(
                 "{id} is already promoted to {rel}; `evolver rollback {id}` takes it out"
             )));
         }
-        let mut new = old.clone();
-        if !new.is_empty() && !new.ends_with('\n') {
-            new.push('\n');
-        }
-        if !new.is_empty() {
-            new.push('\n');
-        }
-        new.push_str(&block);
-        write_atomic(&path, &new)?;
+        // What goes before the block: a line break the file lacked, and a blank line.
+        let before = match (old.is_empty(), old.ends_with('\n')) {
+            (true, _) => "",
+            (false, true) => "\n",
+            (false, false) => "\n\n",
+        };
+        write_atomic(&path, &format!("{old}{before}{block}"))?;
         let data = serde_json::json!({
             "target": rel,
             "receipt_id": rid,
             "block_sha256": crate::store::sha256_hex(block.as_bytes()),
+            "inserted_before": before,
         });
-        w.record(now, "promoted", id, data)
-    })?;
-    store.update(id, now, |e| {
-        let promoted = e.field("promoted").unwrap_or("").trim();
-        let list = if promoted.is_empty() {
-            rel.to_owned()
-        } else {
-            format!("{promoted}, {rel}")
-        };
-        let text = e.with_field("Status", "promoted");
-        Ok(Entry::parse(&text)
-            .expect("an edit keeps the header")
-            .with_field("Promoted", &list))
-    })?;
-    Ok(path)
+        w.record(now, "promoted", id, data)?;
+        w.update(id, now, |e| {
+            let promoted = e.field("promoted").unwrap_or("").trim();
+            let list = if promoted.is_empty() {
+                rel.to_owned()
+            } else {
+                format!("{promoted}, {rel}")
+            };
+            let text = e.with_field("Status", "promoted");
+            Ok(Entry::parse(&text)
+                .expect("an edit keeps the header")
+                .with_field("Promoted", &list))
+        })?;
+        Ok(path)
+    })
 }
 
 /// What a rollback did.
@@ -227,7 +277,8 @@ pub struct RolledBack {
     pub kept: Vec<String>,
 }
 
-/// Takes an entry's blocks out of every target and returns it to pending (SPEC 6.5).
+/// Takes an entry's blocks out of every target and returns it to pending (SPEC 6.5). Every
+/// target is checked before any is written: a refused rollback changes nothing.
 pub fn rollback(
     store: &Store,
     id: &str,
@@ -235,69 +286,59 @@ pub fn rollback(
     force: bool,
     now: DateTime<Utc>,
 ) -> Result<RolledBack> {
-    if store.find(id)?.is_empty() {
-        return Err(Error::UnknownId(id.into()));
-    }
-    let written = promoted_blocks(store, id);
-    let mut done = RolledBack::default();
+    let at = now.format("%Y-%m-%dT%H:%M:%SZ");
     store.write(|w| {
+        w.entry_text(id)?;
+        let written = history(store, id).blocks;
+        let mut done = RolledBack::default();
+        let mut edits: Vec<(PathBuf, String)> = Vec::new();
         for (_, rel) in TARGETS {
-            let path = store.root().join(rel);
+            let Ok(path) = resolve(store.root(), rel) else {
+                continue;
+            };
             let Ok(text) = fs_err::read_to_string(&path) else {
                 continue;
             };
             let Some((start, end)) = find_block(&text, id) else {
                 continue;
             };
-            let block = &text[start..end];
-            let ours = written.contains(&crate::store::sha256_hex(block.as_bytes()));
-            if !ours && !force {
+            let hash = crate::store::sha256_hex(&text.as_bytes()[start..end]);
+            let ours = written.iter().find(|(h, _)| *h == hash);
+            if ours.is_none() && !force {
                 done.kept.push(rel.to_owned());
                 continue;
             }
-            // Take the blank line we put before it too.
-            let cut = if text[..start].ends_with("\n\n") {
-                start - 1
-            } else {
-                start
-            };
-            let new = format!("{}{}", &text[..cut], &text[end..]);
-            write_atomic(&path, &new)?;
+            // Take out what promotion put before the block too, when it is still there.
+            let before = ours.map_or("", |(_, b)| b.as_str());
+            let cut = if text[..start].ends_with(before) { start - before.len() } else { start };
+            edits.push((path, format!("{}{}", &text[..cut], &text[end..])));
             done.removed.push(rel.to_owned());
         }
         if !done.kept.is_empty() {
-            return Ok(());
+            return Err(Error::Refused(format!(
+                "the block of {id} in {} was edited after promotion; look at it, then run `evolver rollback {id} --force`",
+                done.kept.join(", ")
+            )));
+        }
+        for (path, text) in &edits {
+            write_atomic(path, text)?;
         }
         let data = serde_json::json!({"removed": done.removed, "reason": reason});
-        w.record(now, "rolled_back", id, data)
-    })?;
-    if !done.kept.is_empty() {
-        return Err(Error::Refused(format!(
-            "the block of {id} in {} was edited after promotion; look at it, then run `evolver rollback {id} --force`",
-            done.kept.join(", ")
-        )));
-    }
-    let at = now.format("%Y-%m-%dT%H:%M:%SZ");
-    store.update(id, now, |e| {
-        let mut text = e.with_field("Status", "pending");
-        text = Entry::parse(&text)
-            .expect("an edit keeps the header")
-            .with_field("Verified", "false");
-        let receipt = e.field("receipt id").unwrap_or("none").trim().to_owned();
-        let line = format!(
-            "- {at} rolled back ({receipt}): {}",
-            crate::writer::one_line(reason)
-        );
-        let parsed = Entry::parse(&text).expect("an edit keeps the header");
-        let old = parsed.section("counter-evidence").unwrap_or("").trim_end();
-        let body = if old.is_empty() {
-            line
-        } else {
-            format!("{old}\n{line}")
-        };
-        Ok(parsed.with_section("Counter-Evidence", &body))
-    })?;
-    Ok(done)
+        w.record(now, "rolled_back", id, data)?;
+        w.update(id, now, |e| {
+            let text = e.with_field("Status", "pending");
+            let text = Entry::parse(&text)
+                .expect("an edit keeps the header")
+                .with_field("Verified", "false");
+            let receipt = e.field("receipt id").unwrap_or("none").trim().to_owned();
+            let line = format!("- {at} rolled back ({receipt}): {}", crate::writer::one_line(reason));
+            let parsed = Entry::parse(&text).expect("an edit keeps the header");
+            let old = parsed.section("counter-evidence").unwrap_or("").trim_end();
+            let body = if old.is_empty() { line } else { format!("{old}\n{line}") };
+            Ok(parsed.with_section("Counter-Evidence", &body))
+        })?;
+        Ok(done)
+    })
 }
 
 /// The block of `id` in a target's text: from its opening marker to the end of the line
@@ -308,29 +349,6 @@ fn find_block(text: &str, id: &str) -> Option<(usize, usize)> {
     let at = start + text[start..].find(&close)?;
     let end = text[at..].find('\n').map_or(text.len(), |nl| at + nl + 1);
     Some((start, end))
-}
-
-/// Whether the audit chain records `evolver verify` issuing receipt `rid` for `id`: a
-/// receipt written by hand, however well it recomputes, has no such record.
-fn issued(store: &Store, id: &str, rid: &str) -> bool {
-    let Ok(text) = fs_err::read_to_string(store.dir().join(crate::audit::EVENTS)) else {
-        return false;
-    };
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .any(|e| e["action"] == "verified" && e["id"] == id && e["data"]["receipt_id"] == rid)
-}
-
-/// The SHA-256 of every block the audit chain says was promoted for `id`.
-fn promoted_blocks(store: &Store, id: &str) -> Vec<String> {
-    let Ok(text) = fs_err::read_to_string(store.dir().join(crate::audit::EVENTS)) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|e| e["action"] == "promoted" && e["id"] == id)
-        .filter_map(|e| e["data"]["block_sha256"].as_str().map(str::to_owned))
-        .collect()
 }
 
 fn write_atomic(path: &Path, text: &str) -> Result<()> {

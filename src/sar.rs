@@ -58,6 +58,11 @@ pub fn check(output: &Value, task_id: &str, keys: &Value) -> Result<(Verdict, Va
             .and_then(Value::as_str)
             .ok_or(format!("the SAR receipt has no `{k}`"))
     };
+    for k in CORE {
+        if !receipt.contains_key(k) {
+            return Err(format!("the SAR receipt has no `{k}`"));
+        }
+    }
     let want_hash = format!("sha256:{}", hex(&Sha256::digest(task_id.as_bytes())));
     if field("task_id_hash")? != want_hash {
         return Err("the SAR receipt is for another task (task_id_hash differs)".into());

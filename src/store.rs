@@ -272,51 +272,11 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         f: impl FnOnce(&Entry<'_>) -> Result<String>,
     ) -> Result<Kind> {
-        let order = search_order(id)?;
+        search_order(id)?;
         if !self.exists() {
             return Err(Error::UnknownId(id.into()));
         }
-        self.write(|w| {
-            for kind in order {
-                let mut log = w.load(kind)?;
-                let hits: Vec<usize> = log
-                    .doc
-                    .entries()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.id.as_str() == id)
-                    .map(|(i, _)| i)
-                    .collect();
-                match hits.as_slice() {
-                    [] => continue,
-                    [index] => {
-                        let span = &log.doc.entries()[*index];
-                        let text = std::str::from_utf8(log.doc.entry_bytes(span))
-                            .map_err(|_| Error::Invalid(format!("{id} is not valid UTF-8")))?;
-                        let entry =
-                            Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
-                        let new = f(&entry)?;
-                        w.edit(&mut log, *index, &new)?;
-                        let status = Entry::parse(&new).and_then(|e| e.status().map(str::to_owned));
-                        let data = serde_json::json!({
-                            "file": kind.file_name(),
-                            "status": status,
-                            "entry_sha256": sha256_hex(new.as_bytes()),
-                        });
-                        w.record(now, "updated", id, data)?;
-                        return Ok(kind);
-                    }
-                    many => {
-                        return Err(Error::DuplicateId {
-                            id: id.into(),
-                            path: w.store.path(kind),
-                            lines: many.iter().map(|&i| log.doc.entries()[i].line).collect(),
-                        });
-                    }
-                }
-            }
-            Err(Error::UnknownId(id.into()))
-        })
+        self.write(|w| w.update(id, now, f))
     }
 }
 
@@ -445,6 +405,77 @@ impl Writer<'_> {
         drop(file);
         fs_err::rename(&tmp, &target)?;
         Ok(())
+    }
+
+    /// The text of the one entry with this ID, read under the lock.
+    pub fn entry_text(&self, id: &str) -> Result<(Kind, String)> {
+        for kind in search_order(id)? {
+            let log = self.load(kind)?;
+            let hits: Vec<&crate::Span> = log.doc.find(id).collect();
+            match hits.as_slice() {
+                [] => continue,
+                [span] => {
+                    let text = std::str::from_utf8(log.doc.entry_bytes(span))
+                        .map_err(|_| Error::Invalid(format!("{id} is not valid UTF-8")))?;
+                    return Ok((kind, text.to_owned()));
+                }
+                many => {
+                    return Err(Error::DuplicateId {
+                        id: id.into(),
+                        path: self.store.path(kind),
+                        lines: many.iter().map(|s| s.line).collect(),
+                    });
+                }
+            }
+        }
+        Err(Error::UnknownId(id.into()))
+    }
+
+    /// [`Store::update`] under a lock already held.
+    pub fn update(
+        &mut self,
+        id: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        f: impl FnOnce(&Entry<'_>) -> Result<String>,
+    ) -> Result<Kind> {
+        for kind in search_order(id)? {
+            let mut log = self.load(kind)?;
+            let hits: Vec<usize> = log
+                .doc
+                .entries()
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.id.as_str() == id)
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [] => continue,
+                [index] => {
+                    let span = &log.doc.entries()[*index];
+                    let text = std::str::from_utf8(log.doc.entry_bytes(span))
+                        .map_err(|_| Error::Invalid(format!("{id} is not valid UTF-8")))?;
+                    let entry = Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
+                    let new = f(&entry)?;
+                    self.edit(&mut log, *index, &new)?;
+                    let status = Entry::parse(&new).and_then(|e| e.status().map(str::to_owned));
+                    let data = serde_json::json!({
+                        "file": kind.file_name(),
+                        "status": status,
+                        "entry_sha256": sha256_hex(new.as_bytes()),
+                    });
+                    self.record(now, "updated", id, data)?;
+                    return Ok(kind);
+                }
+                many => {
+                    return Err(Error::DuplicateId {
+                        id: id.into(),
+                        path: self.store.path(kind),
+                        lines: many.iter().map(|&i| log.doc.entries()[i].line).collect(),
+                    });
+                }
+            }
+        }
+        Err(Error::UnknownId(id.into()))
     }
 
     /// Appends an event to the audit chain (`.learnings/events.jsonl`, SPEC 6.7).

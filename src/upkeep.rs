@@ -194,19 +194,18 @@ pub fn ingest(store: &Store, file: &Path, now: DateTime<Utc>) -> Result<Vec<Stri
 pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String>> {
     let all = entries(store)?;
     let mut problems = Vec::new();
-    let mut seen = std::collections::BTreeMap::<(&str, &str), Vec<usize>>::new();
+    let mut seen = std::collections::BTreeMap::<&str, Vec<String>>::new();
     for e in &all {
-        seen.entry((e.file, e.id.as_str()))
+        seen.entry(e.id.as_str())
             .or_default()
-            .push(e.line);
+            .push(format!("{} line {}", e.file, e.line));
     }
-    for ((file, id), lines) in &seen {
-        if lines.len() > 1 {
-            let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
+    for (id, places) in &seen {
+        if places.len() > 1 {
             problems.push(format!(
-                "{id} appears {} times in {file} (lines {})",
-                lines.len(),
-                lines.join(", ")
+                "{id} appears {} times ({})",
+                places.len(),
+                places.join(", ")
             ));
         }
     }
@@ -220,26 +219,28 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
         .collect();
     for e in &all {
         if e.status == "promoted" {
-            for target in &e.promoted {
-                let there = texts.iter().any(|(rel, t)| {
-                    rel == target && t.contains(&format!("<!-- evolver:{} ", e.id))
-                });
-                if there {
-                    continue;
-                }
+            let marker = format!("<!-- evolver:{} ", e.id);
+            let has_block = |target: &str| {
+                texts
+                    .iter()
+                    .any(|(rel, t)| *rel == target && t.contains(&marker))
+            };
+            let missing: Vec<&String> = e.promoted.iter().filter(|t| !has_block(t)).collect();
+            for target in &missing {
                 problems.push(format!(
                     "{} is promoted but its block is missing from {target}",
                     e.id
                 ));
-                if fix {
-                    store.update(&e.id, now, |entry| {
-                        let text = entry.with_field("Status", "pending");
-                        Ok(Entry::parse(&text)
-                            .expect("an edit keeps the header")
-                            .with_field("Verified", "false"))
-                    })?;
-                    problems.push(format!("  fixed: {} is pending again", e.id));
-                }
+            }
+            // Only when no block is left anywhere: else pending would orphan the others.
+            if fix && !missing.is_empty() && missing.len() == e.promoted.len() {
+                store.update(&e.id, now, |entry| {
+                    let text = entry.with_field("Status", "pending");
+                    Ok(Entry::parse(&text)
+                        .expect("an edit keeps the header")
+                        .with_field("Verified", "false"))
+                })?;
+                problems.push(format!("  fixed: {} is pending again", e.id));
             }
         }
         if let Some(rid) = &e.receipt {

@@ -32,8 +32,8 @@ pub struct Verified {
     pub verdict: Verdict,
     pub receipt_id: String,
     pub reasons: Vec<String>,
-    /// The targets a failing promoted entry was rolled back from.
-    pub rolled_back: Option<Vec<String>>,
+    /// A failing promoted entry's rollback: the targets it left, or why it was refused.
+    pub rolled_back: Option<std::result::Result<Vec<String>, String>>,
 }
 
 /// Verifies one entry: observes (by running its spec, or from `result`), judges, writes the
@@ -106,14 +106,16 @@ pub fn verify(
             let (x, keys) = (external.expect("checked"), keys.as_ref().expect("checked"));
             let observed = observe_locally(store, &spec, kind, &entry, given.as_ref());
             let task = crate::sar::task_id(id, &spec.sha256());
-            let payload = serde_json::json!({
+            let mut payload = serde_json::json!({
                 "task_id": task,
                 "agent_id": store.config().agent_id,
                 "spec": spec.value,
                 "output": observed.values,
             });
             // Only the redacted observations leave: nothing else of the project is sent.
-            let payload = crate::redact::redact(&payload.to_string()).into_owned();
+            // Each string is redacted as text, so the JSON around it stays whole.
+            redact_strings(&mut payload);
+            let payload = payload.to_string();
             let ran = crate::verify::run_with_input(
                 x.command,
                 store.root(),
@@ -192,8 +194,12 @@ pub fn verify(
         && failures_since_promotion(store, id) >= store.config().rollback_threshold
     {
         let reason = format!("verification FAIL ({receipt_id})");
-        let done = crate::promotion::rollback(store, id, &reason, false, now)?;
-        rolled_back = Some(done.removed);
+        // The verdict stands and is reported whatever the rollback meets.
+        rolled_back = Some(
+            crate::promotion::rollback(store, id, &reason, false, now)
+                .map(|done| done.removed)
+                .map_err(|e| e.to_string()),
+        );
     }
     Ok(Verified {
         verdict,
@@ -201,6 +207,19 @@ pub fn verify(
         reasons,
         rolled_back,
     })
+}
+
+fn redact_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(r) = crate::redact::redact(s) {
+                *s = r;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_strings),
+        Value::Object(map) => map.values_mut().for_each(redact_strings),
+        _ => {}
+    }
 }
 
 /// The observations, from the result file when there is one, else by running the spec.

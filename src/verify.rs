@@ -251,15 +251,24 @@ fn made<'r>(ran: &'r Option<Ran>, spec: &Spec) -> Result<&'r Ran, String> {
 }
 
 fn json_input(ran: &Option<Ran>, spec: &Spec, file: Option<&Path>) -> Result<Vec<u8>, String> {
-    match file {
-        Some(f) => fs_err::read(f).map_err(|e| e.to_string()),
-        None => made(ran, spec).map(|r| r.stdout.clone()),
+    match (file, &spec.file) {
+        (Some(f), Some(name)) => read_named(f, name),
+        _ => made(ran, spec).map(|r| r.stdout.clone()),
     }
+}
+
+/// A file named in the spec; the reason, when it cannot be read, names it as the spec does
+/// and says nothing of this machine, so that receipts agree across machines.
+fn read_named(path: &Path, name: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("{name} does not exist"),
+        _ => format!("{name} cannot be read"),
+    })
 }
 
 fn matches_schema(json: &[u8], schema: Option<&str>, root: &Path) -> Result<Value, String> {
     let schema = schema.ok_or_else(|| "the spec names no `schema`".to_owned())?;
-    let text = fs_err::read(root.join(schema)).map_err(|e| e.to_string())?;
+    let text = read_named(&root.join(schema), schema)?;
     let schema: Value =
         serde_json::from_slice(&text).map_err(|e| format!("{schema} is not JSON: {e}"))?;
     let validator =
@@ -317,15 +326,17 @@ pub(crate) fn run_with_input(
     // Read both pipes on threads so a chatty command cannot fill one and stall.
     let mut out_pipe = child.stdout.take().expect("piped");
     let mut err_pipe = child.stderr.take().expect("piped");
-    let out = std::thread::spawn(move || {
+    let (out_tx, out_rx) = std::sync::mpsc::channel();
+    let (err_tx, err_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut b = Vec::new();
         let _ = out_pipe.read_to_end(&mut b);
-        b
+        let _ = out_tx.send(b);
     });
-    let err = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         let mut b = Vec::new();
         let _ = err_pipe.read_to_end(&mut b);
-        b
+        let _ = err_tx.send(b);
     });
     let start = Instant::now();
     let (code, why) = loop {
@@ -333,12 +344,7 @@ pub(crate) fn run_with_input(
             Ok(Some(status)) => break (status.code().map(i64::from), None),
             Ok(None) if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(10)),
             Ok(None) => {
-                // `--` before the negative id: without it, kill reads it as an option.
-                let _ = Command::new("kill")
-                    .args(["-s", "KILL", "--", &format!("-{}", child.id())])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
+                kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 break (
@@ -349,12 +355,26 @@ pub(crate) fn run_with_input(
             Err(e) => break (None, Some(e.to_string())),
         }
     };
+    // What the command left running in the background goes too: it would hold the pipes
+    // open, and the verdict is about the command, not its leftovers.
+    kill_group(child.id());
+    let grace = Duration::from_secs(1);
     Ran {
         code,
-        stdout: out.join().unwrap_or_default(),
-        stderr: err.join().unwrap_or_default(),
+        stdout: out_rx.recv_timeout(grace).unwrap_or_default(),
+        stderr: err_rx.recv_timeout(grace).unwrap_or_default(),
         why: why.or_else(|| code.is_none().then(|| "killed by a signal".to_owned())),
     }
+}
+
+/// Kills the process group `pgid` (the runner starts each command as a group leader).
+fn kill_group(pgid: u32) {
+    // `--` before the negative id: without it, kill reads it as an option.
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{pgid}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// The verdict of SPEC 6.2, with one reason per mismatch or observation not made.
@@ -370,6 +390,8 @@ pub fn judge(expected: &Map<String, Value>, observed: &Observed) -> (Verdict, Ve
         }
     }
     reasons.extend(observed.unmade.iter().cloned());
+    // In a stable order, whatever order the spec's text gave its names.
+    reasons.sort();
     let verdict = if differs {
         Verdict::Fail
     } else if observed.unmade.is_empty() {

@@ -112,10 +112,13 @@ fn the_gate_refuses_without_a_pass_that_still_holds() {
         "x",
     ]);
     refused(&p, id.trim(), "no PASS receipt; run `evolver verify");
-    // FAIL and INDETERMINATE.
+    // FAIL and INDETERMINATE: refused as they are, and with Verified edited to true.
     let fail = verified(&p, r#"{"valid_json": false, "matches_schema": true}"#);
+    refused(&p, &fail, "is not verified");
+    lie_verified(&p, &fail);
     refused(&p, &fail, "says FAIL, not PASS");
     let held = verified(&p, r#"{"valid_json": true}"#);
+    lie_verified(&p, &held);
     refused(&p, &held, "says INDETERMINATE, not PASS");
     // A spec edited after its PASS.
     let edited = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
@@ -130,13 +133,10 @@ fn the_gate_refuses_without_a_pass_that_still_holds() {
         ),
     );
     refused(&p, &edited, "changed after its PASS");
-    // A receipt file edited, or forged for this entry from another's.
+    // A receipt file edited, or another entry's receipt named.
     let fail2 = verified(&p, r#"{"valid_json": false, "matches_schema": true}"#);
-    let shown = p.ok(&["show", &fail2]);
-    let rid = shown
-        .lines()
-        .find_map(|l| l.strip_prefix("**Receipt ID**: "))
-        .unwrap();
+    lie_verified(&p, &fail2);
+    let rid = receipt_of(&p, &fail2);
     let path = format!(
         ".learnings/receipts/{}.json",
         rid.trim_start_matches("sha256:")
@@ -144,14 +144,26 @@ fn the_gate_refuses_without_a_pass_that_still_holds() {
     p.write(&path, p.read(&path).replace("\"FAIL\"", "\"PASS\""));
     refused(&p, &fail2, "does not recompute");
     let good = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
-    let good_rid = p
-        .ok(&["show", &good])
-        .lines()
-        .find_map(|l| l.strip_prefix("**Receipt ID**: ").map(str::to_owned))
-        .unwrap();
+    let good_rid = receipt_of(&p, &good);
     let log = p.read(".learnings/LEARNINGS.md");
-    p.write(".learnings/LEARNINGS.md", log.replace(rid, &good_rid));
-    refused(&p, &fail2, &format!("is for \"{good}\", not {fail2}"));
+    p.write(".learnings/LEARNINGS.md", log.replacen(&rid, &good_rid, 1));
+    refused(&p, &fail2, "is not the latest `evolver verify` issued");
+    // An old PASS named again after a later FAIL.
+    let stale = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let pass_rid = receipt_of(&p, &stale);
+    p.write(
+        "result.json",
+        r#"{"valid_json": false, "matches_schema": true}"#,
+    );
+    p.run(&["verify", &stale, "--result", "result.json"]);
+    let fail_rid = receipt_of(&p, &stale);
+    let log = p.read(".learnings/LEARNINGS.md");
+    p.write(
+        ".learnings/LEARNINGS.md",
+        log.replacen(&fail_rid, &pass_rid, 1),
+    );
+    lie_verified(&p, &stale);
+    refused(&p, &stale, "is not the latest `evolver verify` issued");
     // A receipt forged whole: PASS, this entry, this spec, an id that recomputes.
     let mut forged: serde_json::Value = serde_json::from_str(&p.read(&path)).unwrap();
     forged["entry_id"] = fail2.clone().into();
@@ -170,9 +182,31 @@ fn the_gate_refuses_without_a_pass_that_still_holds() {
     let log = p.read(".learnings/LEARNINGS.md");
     p.write(
         ".learnings/LEARNINGS.md",
-        log.replace(&good_rid, &forged_id),
+        log.replacen(&good_rid, &forged_id, 1),
     );
-    refused(&p, &fail2, "was not issued by `evolver verify`");
+    refused(&p, &fail2, "is not the latest `evolver verify` issued");
+}
+
+/// The entry's Receipt ID.
+fn receipt_of(p: &Project, id: &str) -> String {
+    p.ok(&["show", id])
+        .lines()
+        .find_map(|l| l.strip_prefix("**Receipt ID**: ").map(str::to_owned))
+        .unwrap()
+}
+
+/// Edits the entry's `**Verified**` to true by hand, as an agent taking a shortcut would.
+fn lie_verified(p: &Project, id: &str) {
+    let log = p.read(".learnings/LEARNINGS.md");
+    let at = log.find(&format!("## [{id}]")).unwrap();
+    let (head, tail) = log.split_at(at);
+    p.write(
+        ".learnings/LEARNINGS.md",
+        format!(
+            "{head}{}",
+            tail.replacen("**Verified**: false", "**Verified**: true", 1)
+        ),
+    );
 }
 
 #[test]
@@ -181,7 +215,7 @@ fn a_target_that_leads_outside_the_project_is_refused() {
     let outside = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(outside.path().join("CLAUDE.md"), p.path("CLAUDE.md")).unwrap();
     let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
-    refused(&p, &id, "leads outside the project");
+    refused(&p, &id, "outside the project's memory files");
     assert!(!outside.path().join("CLAUDE.md").exists());
     let err = p.fails(&["promote", &id, "--to", "../x.md"], 2);
     assert!(err.contains("unknown target"), "{err}");
@@ -219,4 +253,45 @@ fn a_promoted_entry_that_fails_verification_is_rolled_back_at_the_threshold() {
         assert_eq!(p.read("TOOLS.md"), THEIRS);
         assert!(p.ok(&["show", &id]).contains("**Status**: pending"));
     }
+}
+
+#[test]
+fn regression_found_in_review_of_promotion() {
+    // A target linked into the store itself.
+    let p = Project::init();
+    std::os::unix::fs::symlink(".learnings/events.jsonl", p.path("TOOLS.md")).unwrap();
+    let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let err = p.fails(&["promote", &id, "--to", "TOOLS.md"], 1);
+    assert!(err.contains("outside the project's memory files"), "{err}");
+    assert!(p.ok(&["audit"]).starts_with("ok: "));
+
+    // A refused rollback changes nothing; a file without a final newline comes back exact.
+    p.write("CLAUDE.md", "# no final newline");
+    p.ok(&["promote", &id, "--to", "CLAUDE.md"]);
+    p.ok(&["promote", &id, "--to", "AGENTS.md"]);
+    let agents = p
+        .read("AGENTS.md")
+        .replace("Validate every", "Validate each");
+    p.write("AGENTS.md", &agents);
+    let before = p.tree();
+    p.fails(&["rollback", &id], 1);
+    assert_eq!(p.tree(), before);
+    p.ok(&["rollback", &id, "--force"]);
+    assert_eq!(p.read("CLAUDE.md"), "# no final newline");
+
+    // An automatic rollback that is refused does not hide the FAIL.
+    let id2 = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    p.ok(&["promote", &id2, "--to", "SOUL.md"]);
+    p.write(
+        "SOUL.md",
+        p.read("SOUL.md").replace("Validate", "Please validate"),
+    );
+    p.write(
+        "result.json",
+        r#"{"valid_json": false, "matches_schema": true}"#,
+    );
+    let out = p.run(&["verify", &id2, "--result", "result.json"]);
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.starts_with("FAIL sha256:"), "{out}");
+    assert!(out.contains("rollback refused"), "{out}");
 }

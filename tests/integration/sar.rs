@@ -174,5 +174,14 @@ fn nothing_is_sent_without_approve_and_what_is_sent_is_redacted() {
     verify(&s);
     let sent = s.p.read("sent.json");
     assert!(!sent.contains("ghp_FAKE"), "{sent}");
-    assert!(sent.contains("[REDACTED:"), "{sent}");
+    let sent: Value = serde_json::from_str(&sent).expect("still JSON after redaction");
+    assert_eq!(sent["output"]["note"], "token=[REDACTED:github_token]");
+    // A quoted secret inside a string stays valid JSON and goes too.
+    s.p.write(
+        "result.json",
+        r#"{"valid_json": true, "note": "PASSWORD="hunter2x" make"}"#,
+    );
+    verify(&s);
+    let sent: Value = serde_json::from_str(&s.p.read("sent.json")).expect("valid JSON");
+    assert!(!sent.to_string().contains("hunter2x"), "{sent}");
 }

@@ -143,7 +143,7 @@ fn doctor_finds_what_came_apart_and_fixes_what_it_safely_can() {
         &format!("{promoted} is promoted but its block is missing from CLAUDE.md"),
         &format!("SOUL.md holds a block for {promoted}, which is not promoted there"),
         &format!("receipt {rid} does not recompute"),
-        &format!("{other} appears 2 times in LEARNINGS.md"),
+        &format!("{other} appears 2 times (LEARNINGS.md line"),
     ] {
         assert!(text.contains(needle.as_str()), "{needle} in\n{text}");
     }
