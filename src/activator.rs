@@ -131,7 +131,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
     if survey.pending + survey.awaiting + survey.eligible + survey.held > 0 {
         text.push_str(&format!(
             "evolver: Waiting: {} pending, {} awaiting verification, {} eligible for promotion, \
-             {} held INDETERMINATE (`evolver status`).\n",
+             {} held INDETERMINATE (`evolver review`).\n",
             survey.pending, survey.awaiting, survey.eligible, survey.held
         ));
     }

@@ -29,6 +29,8 @@ struct Seen {
     tags: String,
     promoted: Vec<String>,
     skill_path: Option<String>,
+    /// The latest verification was INDETERMINATE.
+    held: bool,
 }
 
 fn entries(store: &Store) -> Result<Vec<Seen>> {
@@ -65,6 +67,9 @@ fn entries(store: &Store) -> Result<Vec<Seen>> {
                     .map(|p| p.split(',').map(|t| t.trim().to_owned()).collect())
                     .unwrap_or_default(),
                 skill_path: field("skill-path").map(str::to_owned),
+                held: e
+                    .section("verification")
+                    .is_some_and(|v| v.contains("INDETERMINATE")),
             });
         }
     }
@@ -82,7 +87,14 @@ pub fn review(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
     let mut ready = Vec::new();
     let mut recurring = Vec::new();
     let mut skills = Vec::new();
+    let mut held = Vec::new();
     for e in &all {
+        if e.held && !closed(&e.status) {
+            held.push(format!(
+                "  {}  {}  (see its ### Verification, then `evolver verify {}`)",
+                e.id, e.summary, e.id
+            ));
+        }
         if e.verified && e.receipt.is_some() && !closed(&e.status) {
             ready.push(format!(
                 "  {}  {}  (`evolver promote {} --to CLAUDE.md`)",
@@ -114,6 +126,10 @@ pub fn review(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
         (
             "Learnings fit for a skill (tagged skill, or verified and recurring):",
             skills,
+        ),
+        (
+            "Held INDETERMINATE (something could not be observed):",
+            held,
         ),
     ] {
         if !list.is_empty() {

@@ -64,6 +64,21 @@ fn review_lists_what_is_ready_to_move() {
         "{out}"
     );
     assert!(section("fit for a skill").contains(skill.trim()), "{out}");
+    // An INDETERMINATE verification is held for review.
+    let held = p
+        .ok(&["log", "learning", "--summary", "cannot tell yet"])
+        .trim()
+        .to_owned();
+    p.ok(&["spec", &held, "--json", r#"{"expected": {"exit_code": 0}}"#]);
+    p.run(&["verify", &held]);
+    let out = p.ok(&["review"]);
+    assert!(
+        out.split("Held INDETERMINATE")
+            .nth(1)
+            .unwrap_or("")
+            .contains(&held),
+        "{out}"
+    );
     // Promoted, it is no longer waiting.
     p.ok(&["promote", &ready, "--to", "AGENTS.md"]);
     assert!(!p.ok(&["review"]).contains(&ready));
