@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::verify::{
-    Observed, Source, Spec, Verdict, judge, observe, receipt_by, receipt_path, spec_text,
+    Observed, Source, Spec, Verdict, judge, observe, receipt, receipt_path, spec_text,
 };
 use crate::writer::longest_backticks;
 use crate::{Entry, Error, Kind, Result, Store};
@@ -152,7 +152,7 @@ pub fn verify(
         }
     };
     let issued = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let r = receipt_by(
+    let r = receipt(
         id,
         &spec_sha,
         &observed,

@@ -402,29 +402,9 @@ pub fn judge(expected: &Map<String, Value>, observed: &Observed) -> (Verdict, Ve
     (verdict, reasons)
 }
 
-/// A receipt (SPEC 6.3), with its content-addressed id.
+/// A receipt (SPEC 6.3), with its content-addressed id. An external verifier's SAR receipt,
+/// when there is one, is kept beside our fields (and so is part of what the id covers).
 pub fn receipt(
-    entry_id: &str,
-    spec_sha256: &str,
-    observed: &Map<String, Value>,
-    verdict: Verdict,
-    reasons: &[String],
-    issued_at: &str,
-) -> Value {
-    receipt_by(
-        entry_id,
-        spec_sha256,
-        observed,
-        verdict,
-        reasons,
-        issued_at,
-        None,
-    )
-}
-
-/// [`receipt`], by an external verifier whose SAR receipt is kept beside our fields (and so
-/// is part of what the id covers).
-pub fn receipt_by(
     entry_id: &str,
     spec_sha256: &str,
     observed: &Map<String, Value>,
@@ -500,6 +480,7 @@ mod tests {
             verdict,
             &reasons,
             "t1",
+            None,
         );
         assert_eq!(
             r1["receipt_id"],
@@ -512,6 +493,7 @@ mod tests {
             verdict,
             &reasons,
             "t2",
+            None,
         );
         assert_eq!(r1["receipt_id"], r2["receipt_id"]);
         let core = format!(
