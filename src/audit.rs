@@ -12,9 +12,9 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::Result;
+use crate::store::sha256_hex;
 
 pub const EVENTS: &str = "events.jsonl";
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -52,7 +52,7 @@ pub(crate) fn append(path: &Path, ts: &str, action: &str, id: &str, data: Value)
                 (Some(seq), Some(hash)) => (seq + 1, hash),
                 // Someone broke the last line. The change is still recorded, chained to what
                 // is there; `evolver audit` reports the broken line.
-                _ => (0, hex(&Sha256::digest(&line))),
+                _ => (0, sha256_hex(&line)),
             }
         }
         None => (1, GENESIS.to_owned()),
@@ -65,7 +65,7 @@ pub(crate) fn append(path: &Path, ts: &str, action: &str, id: &str, data: Value)
     event.insert("data".into(), data);
     event.insert("prev".into(), prev.into());
     let body = Value::Object(event).to_string();
-    let hash = hex(&Sha256::digest(body.as_bytes()));
+    let hash = sha256_hex(body.as_bytes());
     let line = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
     file.write_all(line.as_bytes())?;
     Ok(())
@@ -110,6 +110,20 @@ fn read_at(file: &mut fs_err::File, at: u64, n: usize) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The events of entry `id`, in order, and where the chain breaks if it does. A missing file
+/// is an empty chain.
+pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>) {
+    let Ok(text) = fs_err::read(learnings.join(EVENTS)) else {
+        return (Vec::new(), None);
+    };
+    let events = text
+        .split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
+        .filter(|e| e["id"] == id)
+        .collect();
+    (events, verify(&text).err())
+}
+
 /// Verifies the chain in `text`; `Ok` holds its head.
 pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
     let mut prev = GENESIS.to_owned();
@@ -140,7 +154,7 @@ pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
             return Err(broken("the hash is not the last member (edited)"));
         };
         let body = format!("{body}}}");
-        if hex(&Sha256::digest(body.as_bytes())) != hash {
+        if sha256_hex(body.as_bytes()) != hash {
             return Err(broken("its hash does not match its content (edited)"));
         }
         if p != prev {
@@ -160,10 +174,6 @@ pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
         count += 1;
     }
     Ok(Head { count, hash: prev })
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -6,8 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::command::{Invocation, exit_candidates, invocation};
 use crate::hook::HookWorld;
 use crate::payload::{Agent, Payload};
@@ -233,8 +231,7 @@ pub fn pattern_key(inv: &Invocation, f: &Failure) -> String {
         || format!("exit {}", f.exit_code.unwrap_or(-1)),
         |l| normalise(&redact(l)),
     );
-    let digest = Sha256::digest(line.as_bytes());
-    let sig: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let sig = &crate::store::sha256_hex(line.as_bytes())[..8];
     format!("cmd.{}.{sig}", inv.key())
 }
 

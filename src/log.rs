@@ -164,9 +164,7 @@ const MAX_SESSION_HASHES: usize = 64;
 
 /// A session's short, stable stand-in: 8 hex digits of SHA-256 over its ID.
 fn session_hash(session: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(session.as_bytes());
-    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(session.as_bytes())[..8].to_owned()
 }
 
 fn reparse(text: &str) -> Entry<'_> {

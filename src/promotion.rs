@@ -87,18 +87,12 @@ struct History {
 }
 
 fn history(store: &Store, id: &str) -> History {
-    let mut h = History::default();
-    let Ok(text) = fs_err::read(store.dir().join(crate::audit::EVENTS)) else {
-        return h;
+    let (events, broken) = crate::audit::history(store.dir(), id);
+    let mut h = History {
+        broken: broken.map(|b| format!("events.jsonl line {}: {}", b.line, b.reason)),
+        ..History::default()
     };
-    if let Err(b) = crate::audit::verify(&text) {
-        h.broken = Some(format!("events.jsonl line {}: {}", b.line, b.reason));
-    }
-    for e in text
-        .split(|&b| b == b'\n')
-        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
-        .filter(|e| e["id"] == id)
-    {
+    for e in events {
         match e["action"].as_str() {
             Some("verified") => {
                 h.latest_receipt = e["data"]["receipt_id"].as_str().map(str::to_owned)

@@ -63,12 +63,12 @@ pub fn check(output: &Value, task_id: &str, keys: &Value) -> Result<(Verdict, Va
             return Err(format!("the SAR receipt has no `{k}`"));
         }
     }
-    let want_hash = format!("sha256:{}", hex(&Sha256::digest(task_id.as_bytes())));
+    let want_hash = format!("sha256:{}", crate::store::sha256_hex(task_id.as_bytes()));
     if field("task_id_hash")? != want_hash {
         return Err("the SAR receipt is for another task (task_id_hash differs)".into());
     }
     let digest = Sha256::digest(canonical::to_string(&core(receipt)).as_bytes());
-    if field("receipt_id")? != format!("sha256:{}", hex(&digest)) {
+    if field("receipt_id")? != format!("sha256:{}", crate::store::hex(&digest)) {
         return Err("the SAR receipt_id does not recompute (the receipt was edited)".into());
     }
     let sig = field("sig")?
@@ -106,10 +106,6 @@ pub fn check(output: &Value, task_id: &str, keys: &Value) -> Result<(Verdict, Va
         _ => Verdict::Indeterminate,
     };
     Ok((verdict, Value::Object(receipt.clone())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

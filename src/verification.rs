@@ -249,17 +249,8 @@ fn observe_locally(
 
 /// How many verifications of `id` failed since it was last promoted, by the audit chain.
 fn failures_since_promotion(store: &Store, id: &str) -> u64 {
-    let Ok(text) = fs_err::read_to_string(store.dir().join(crate::audit::EVENTS)) else {
-        return 1;
-    };
     let mut failures = 0;
-    for e in text
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-    {
-        if e["id"] != id {
-            continue;
-        }
+    for e in crate::audit::history(store.dir(), id).0 {
         match e["action"].as_str() {
             Some("promoted") => failures = 0,
             Some("verified") if e["data"]["verdict"] == "FAIL" => failures += 1,

@@ -18,23 +18,18 @@ fn every_change_is_one_event_of_one_chain() {
         p.ok(&["audit"]).trim(),
         format!("ok: 0 events, head {}", "0".repeat(64))
     );
-    let id = p.ok(&[
+    // The same lesson twice: created, then updated by its Pattern-Key.
+    let log = [
         "log",
         "learning",
         "--summary",
         "a lesson",
         "--pattern-key",
         "k.1",
-    ]);
+    ];
+    let id = p.ok(&log);
     let id = id.trim();
-    p.ok(&[
-        "log",
-        "learning",
-        "--summary",
-        "a lesson",
-        "--pattern-key",
-        "k.1",
-    ]);
+    p.ok(&log);
     p.ok(&["resolve", id]);
     p.hook(
         DETECTOR,
