@@ -349,12 +349,5 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         fs_err::create_dir_all(dir)?;
     }
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-    let tmp = PathBuf::from(format!("{}.evolver-tmp", target.display()));
-    fs_err::write(&tmp, text)?;
-    if let Ok(meta) = std::fs::metadata(&target) {
-        fs_err::set_permissions(&tmp, meta.permissions())?;
-    }
-    fs_err::rename(&tmp, &target)?;
-    Ok(())
+    crate::store::write_atomic(path, text.as_bytes())
 }

@@ -395,18 +395,7 @@ impl Writer<'_> {
 
     /// Replaces the log with the document's bytes through a temporary file and a rename.
     pub fn replace(&mut self, log: &Log) -> Result<()> {
-        let path = self.store.path(log.kind);
-        // Write beside the real file when the log is a symbolic link, so the link survives.
-        let target = std::fs::canonicalize(&path).unwrap_or(path);
-        let tmp = temp_path(&target);
-        let mut file = File::create(&tmp)?;
-        file.write_all(log.doc.bytes())?;
-        if let Ok(meta) = std::fs::metadata(&target) {
-            file.set_permissions(meta.permissions())?;
-        }
-        drop(file);
-        fs_err::rename(&tmp, &target)?;
-        Ok(())
+        write_atomic(&self.store.path(log.kind), log.doc.bytes())
     }
 
     /// The text of the one entry with this ID, read under the lock.
@@ -530,6 +519,22 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// Replaces the file at `path` with `bytes` through a temporary file and a rename, keeping
+/// its permissions. Through a symbolic link, the file it points to is replaced and the link
+/// survives.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let tmp = temp_path(&target);
+    let mut file = File::create(&tmp)?;
+    file.write_all(bytes)?;
+    if let Ok(meta) = std::fs::metadata(&target) {
+        file.set_permissions(meta.permissions())?;
+    }
+    drop(file);
+    fs_err::rename(&tmp, &target)?;
+    Ok(())
 }
 
 fn temp_path(target: &Path) -> PathBuf {
