@@ -182,11 +182,8 @@ fn split_steps(command: &str) -> Vec<Vec<String>> {
                 current.push(c);
             }
             (None, ';' | '\n') => end_step(&mut steps, &mut stages, &mut current),
-            (None, '&') if chars.peek() == Some(&'&') => {
-                chars.next();
-                end_step(&mut steps, &mut stages, &mut current);
-            }
-            (None, '|') if chars.peek() == Some(&'|') => {
+            // `&&` and `||` end a step.
+            (None, '&' | '|') if chars.peek() == Some(&c) => {
                 chars.next();
                 end_step(&mut steps, &mut stages, &mut current);
             }
