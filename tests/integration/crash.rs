@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use evolver::writer::{NewEntry, render};
+use evolver::format::render::{NewEntry, render};
 use evolver::{Document, Entry, EntryId, Kind};
 
 use crate::harness::Project;

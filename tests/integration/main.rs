@@ -13,6 +13,7 @@ mod detector;
 mod e2e;
 mod hook_input;
 mod install;
+mod layout;
 mod model_server;
 mod promote;
 mod redaction;

@@ -1,6 +1,6 @@
 //! Property tests: any bytes round-trip, and generated entries read back as generated.
 
-use evolver::writer::{NewEntry, one_line, render};
+use evolver::format::render::{NewEntry, one_line, render};
 use evolver::{Document, Entry, EntryId, Kind};
 use proptest::prelude::*;
 

@@ -2,7 +2,7 @@
 //! checked offline (SPEC 6.3).
 
 use ed25519_dalek::{Signer, SigningKey};
-use evolver::sar::{base64url_encode, core, task_id};
+use evolver::verify::sar::{base64url_encode, core, task_id};
 use serde_json::{Value, json};
 
 use crate::harness::Project;
@@ -51,8 +51,9 @@ fn signed(task: &str, verdict: &str, key: &SigningKey) -> Value {
         "verdict": verdict, "confidence": 0.98, "reason_code": "SPEC_MET",
         "ts": "2026-12-01T10:00:00Z", "verifier_kid": "sw-1",
     });
-    let digest =
-        Sha256::digest(evolver::canonical::to_string(&core(r.as_object().unwrap())).as_bytes());
+    let digest = Sha256::digest(
+        evolver::verify::canonical::to_string(&core(r.as_object().unwrap())).as_bytes(),
+    );
     r["receipt_id"] = format!(
         "sha256:{}",
         digest

@@ -1,4 +1,4 @@
-//! The store: where `.learnings/` is, and every read and write of its files.
+//! Every read and write of the `.learnings/` files.
 //!
 //! All writers take one exclusive lock on `.learnings/.lock` (readers a shared one), so
 //! agents, sub-agents and hooks never interleave. An append is one `write` of the whole
@@ -7,54 +7,17 @@
 //! A rewrite (an edit of one entry) goes to a temporary file that is renamed over the log,
 //! so the log is always either the old bytes or the new ones.
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use fs_err::{File, OpenOptions};
 
-use crate::{Config, Document, Entry, Error, Kind, Result};
+use crate::format::{Document, Entry, Kind};
+use crate::store::{Config, sha256_hex};
+use crate::{Error, Result};
 
 const LOCK: &str = ".lock";
 const JOURNAL: &str = ".append-journal";
-
-/// The environment variables that move the project root (SPEC 3).
-#[derive(Debug, Clone, Default)]
-pub struct RootEnv {
-    /// `$EVOLVER_ROOT`
-    pub evolver_root: Option<OsString>,
-    /// `$CLAUDE_PROJECT_DIR`
-    pub claude_project_dir: Option<OsString>,
-}
-
-impl RootEnv {
-    pub fn from_process() -> RootEnv {
-        RootEnv {
-            evolver_root: std::env::var_os("EVOLVER_ROOT"),
-            claude_project_dir: std::env::var_os("CLAUDE_PROJECT_DIR"),
-        }
-    }
-}
-
-/// The project root: `$EVOLVER_ROOT`; else the nearest ancestor of `start` holding
-/// `.learnings/`; else `$CLAUDE_PROJECT_DIR`; else the nearest ancestor holding `.git`; else
-/// `start` itself.
-pub fn project_root(start: &Path, env: &RootEnv) -> PathBuf {
-    let set = |v: &Option<OsString>| v.as_ref().filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(root) = set(&env.evolver_root) {
-        return root;
-    }
-    if let Some(dir) = start.ancestors().find(|d| d.join(".learnings").exists()) {
-        return dir.to_owned();
-    }
-    if let Some(root) = set(&env.claude_project_dir) {
-        return root;
-    }
-    if let Some(dir) = start.ancestors().find(|d| d.join(".git").exists()) {
-        return dir.to_owned();
-    }
-    start.to_owned()
-}
 
 /// The `.learnings/` folder of one project.
 #[derive(Debug, Clone)]
@@ -280,21 +243,10 @@ impl Store {
     }
 }
 
-/// Lower-case hex of the SHA-256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The files to search for an ID: its own kind's first, then the others (the wild has
 /// entries filed in the wrong log).
 fn search_order(id: &str) -> Result<Vec<Kind>> {
-    let parsed: crate::EntryId = id.parse().map_err(|()| Error::BadId(id.into()))?;
+    let parsed: crate::format::EntryId = id.parse().map_err(|()| Error::BadId(id.into()))?;
     let own = parsed.kind();
     let mut order = vec![own];
     order.extend(Kind::ALL.into_iter().filter(|k| *k != own));
@@ -380,7 +332,8 @@ impl Writer<'_> {
     /// move where any entry begins or ends (a hand-made file can leave a fence or comment
     /// open in a way only a person should untangle).
     pub fn edit(&mut self, log: &mut Log, index: usize, new: &str) -> Result<()> {
-        let before: Vec<crate::EntryId> = log.doc.entries().iter().map(|s| s.id.clone()).collect();
+        let before: Vec<crate::format::EntryId> =
+            log.doc.entries().iter().map(|s| s.id.clone()).collect();
         log.doc.replace_entry(index, new.as_bytes());
         let same = log.doc.entries().iter().map(|s| &s.id).eq(before.iter());
         if !same {
@@ -402,7 +355,7 @@ impl Writer<'_> {
     pub fn entry_text(&self, id: &str) -> Result<(Kind, String)> {
         for kind in search_order(id)? {
             let log = self.load(kind)?;
-            let hits: Vec<&crate::Span> = log.doc.find(id).collect();
+            let hits: Vec<&crate::format::Span> = log.doc.find(id).collect();
             match hits.as_slice() {
                 [] => continue,
                 [span] => {
@@ -478,8 +431,8 @@ impl Writer<'_> {
         data: serde_json::Value,
     ) -> Result<()> {
         let ts = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        crate::audit::append(
-            &self.store.dir.join(crate::audit::EVENTS),
+        crate::store::audit::append(
+            &self.store.dir.join(crate::store::audit::EVENTS),
             &ts,
             action,
             id,
@@ -548,38 +501,6 @@ fn temp_path(target: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn root_resolution_follows_the_spec_order() {
-        let tmp = tempfile::tempdir().unwrap();
-        let top = tmp.path();
-        let deep = top.join("a/b");
-        std::fs::create_dir_all(&deep).unwrap();
-        std::fs::create_dir(top.join(".git")).unwrap();
-        let none = RootEnv::default();
-        assert_eq!(project_root(&deep, &none), top);
-
-        let claude = RootEnv {
-            claude_project_dir: Some("/claude".into()),
-            ..RootEnv::default()
-        };
-        assert_eq!(project_root(&deep, &claude), Path::new("/claude"));
-
-        std::fs::create_dir(top.join("a/.learnings")).unwrap();
-        assert_eq!(project_root(&deep, &claude), top.join("a"));
-
-        let explicit = RootEnv {
-            evolver_root: Some("/explicit".into()),
-            ..claude
-        };
-        assert_eq!(project_root(&deep, &explicit), Path::new("/explicit"));
-        let empty = RootEnv {
-            evolver_root: Some("".into()),
-            claude_project_dir: Some("".into()),
-        };
-        let bare = tempfile::tempdir().unwrap();
-        assert_eq!(project_root(bare.path(), &empty), bare.path());
-    }
 
     #[test]
     fn a_torn_append_is_rolled_back_by_the_next_writer() {

@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::format::Entry;
+use crate::store::Store;
 use crate::verify::{Spec, receipt_id, receipt_path, spec_text};
-use crate::{Entry, Error, Result, Store};
+use crate::{Error, Result};
 
 /// The memory files a lesson can be promoted to, by the name `--to` takes.
 pub const TARGETS: [(&str, &str); 5] = [
@@ -87,7 +89,7 @@ struct History {
 }
 
 fn history(store: &Store, id: &str) -> History {
-    let (events, broken) = crate::audit::history(store.dir(), id);
+    let (events, broken) = crate::store::audit::history(store.dir(), id);
     let mut h = History {
         broken: broken.map(|b| format!("events.jsonl line {}: {}", b.line, b.reason)),
         ..History::default()
@@ -217,7 +219,7 @@ pub fn promote(
                 ))
             })?,
         };
-        let rule = crate::writer::one_line(rule.trim_start_matches("- "));
+        let rule = crate::format::render::one_line(rule.trim_start_matches("- "));
         let block = format!(
             "{}receipt={rid} -->\n- {rule}\n{}\n",
             open_marker(id),
@@ -325,7 +327,7 @@ pub fn rollback(
                 .expect("an edit keeps the header")
                 .with_field("Verified", "false");
             let receipt = e.field("receipt id").unwrap_or("none").trim().to_owned();
-            let line = format!("- {at} rolled back ({receipt}): {}", crate::writer::one_line(reason));
+            let line = format!("- {at} rolled back ({receipt}): {}", crate::format::render::one_line(reason));
             let parsed = Entry::parse(&text).expect("an edit keeps the header");
             let old = parsed.section("counter-evidence").unwrap_or("").trim_end();
             let body = if old.is_empty() { line } else { format!("{old}\n{line}") };

@@ -13,8 +13,8 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::canonical;
 use crate::verify::Verdict;
+use crate::verify::canonical;
 
 const CORE: [&str; 6] = [
     "task_id_hash",

@@ -9,10 +9,12 @@
 
 use std::path::PathBuf;
 
-use crate::entry::first_field;
-use crate::hook::HookWorld;
-use crate::payload::Payload;
-use crate::{Entry, Kind, Result, Store, project_root};
+use crate::Result;
+use crate::format::entry::first_field;
+use crate::format::{Entry, Kind};
+use crate::hooks::HookWorld;
+use crate::hooks::payload::Payload;
+use crate::store::{Store, project_root};
 
 /// The whole block stays under this many characters.
 pub const MAX_CHARS: usize = 2000;

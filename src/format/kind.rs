@@ -34,9 +34,9 @@ impl Kind {
     /// The bytes a missing log file is created with (SPEC 3).
     pub fn file_header(self) -> &'static str {
         match self {
-            Kind::Learning => include_str!("../assets/headers/LEARNINGS.md"),
-            Kind::Error => include_str!("../assets/headers/ERRORS.md"),
-            Kind::Feature => include_str!("../assets/headers/FEATURE_REQUESTS.md"),
+            Kind::Learning => include_str!("../../assets/headers/LEARNINGS.md"),
+            Kind::Error => include_str!("../../assets/headers/ERRORS.md"),
+            Kind::Feature => include_str!("../../assets/headers/FEATURE_REQUESTS.md"),
         }
     }
 

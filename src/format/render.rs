@@ -6,7 +6,7 @@
 //! or a comment is put inside a fence longer than any backtick run it holds, so what an agent
 //! or a tool wrote can never end the entry or swallow the entries after it.
 
-use crate::{EntryId, Kind};
+use crate::format::{EntryId, Kind};
 
 /// Everything a new entry says. Empty strings mean "not given".
 #[derive(Debug, Clone, Default)]
@@ -56,9 +56,9 @@ impl NewEntry {
 /// Renders the entry as it will be appended (ending in `---\n`).
 pub fn render(kind: Kind, id: &EntryId, logged: &str, e: &NewEntry) -> String {
     let template = match kind {
-        Kind::Learning => include_str!("../assets/templates/learning.md"),
-        Kind::Error => include_str!("../assets/templates/error.md"),
-        Kind::Feature => include_str!("../assets/templates/feature.md"),
+        Kind::Learning => include_str!("../../assets/templates/learning.md"),
+        Kind::Error => include_str!("../../assets/templates/error.md"),
+        Kind::Feature => include_str!("../../assets/templates/feature.md"),
     };
     let details = match kind {
         Kind::Error if !e.details.is_empty() => fenced(&e.details),
@@ -191,7 +191,7 @@ fn structural(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Document, Entry};
+    use crate::format::{Document, Entry};
 
     fn sample() -> NewEntry {
         NewEntry {

@@ -12,8 +12,9 @@
 
 use std::ops::Range;
 
-use crate::EntryId;
-use crate::blocks::{Blocks, Line};
+use crate::format::EntryId;
+use crate::format::blocks::{Blocks, Line};
+use crate::format::id::header_id;
 
 /// A parsed log file: the original bytes plus the byte range of every entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,15 +137,6 @@ fn scan(bytes: &[u8]) -> (Vec<Span>, Option<String>) {
     }
     let unclosed = blocks.closer();
     (spans, unclosed)
-}
-
-/// `## [ID] tail` or `### [ID] tail` at the very start of the line.
-pub(crate) fn header_id(line: &[u8]) -> Option<EntryId> {
-    let rest = line
-        .strip_prefix(b"## [")
-        .or_else(|| line.strip_prefix(b"### ["))?;
-    let (id, len) = EntryId::scan(rest)?;
-    (rest.get(len) == Some(&b']')).then_some(id)
 }
 
 #[cfg(test)]

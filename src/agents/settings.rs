@@ -14,10 +14,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::agents::{claude, codex};
 use crate::{Error, Result};
 
 pub const ACTIVATOR: &str = "evolver-activator";
 pub const DETECTOR: &str = "evolver-error-detector";
+
+/// One handler we add: (event, matcher, executable).
+pub(crate) type Handler = (&'static str, Option<&'static str>, &'static str);
 
 /// The agents we can wire into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,24 +34,16 @@ impl Target {
     /// The settings file, relative to the project root or to `$HOME` (`--global`).
     pub fn file(self) -> &'static str {
         match self {
-            Target::Claude => ".claude/settings.json",
-            Target::Codex => ".codex/hooks.json",
+            Target::Claude => claude::SETTINGS,
+            Target::Codex => codex::HOOKS,
         }
     }
 
     /// (event, matcher, executable) for every handler we add.
-    fn handlers(self) -> &'static [(&'static str, Option<&'static str>, &'static str)] {
+    fn handlers(self) -> &'static [Handler] {
         match self {
-            Target::Claude => &[
-                ("UserPromptSubmit", None, ACTIVATOR),
-                ("PostToolUse", Some("Bash"), DETECTOR),
-                ("PostToolUseFailure", Some("Bash"), DETECTOR),
-            ],
-            // Codex has no PostToolUseFailure: every command reaches PostToolUse.
-            Target::Codex => &[
-                ("UserPromptSubmit", None, ACTIVATOR),
-                ("PostToolUse", Some("^Bash$"), DETECTOR),
-            ],
+            Target::Claude => claude::HANDLERS,
+            Target::Codex => codex::HANDLERS,
         }
     }
 }

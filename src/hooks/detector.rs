@@ -6,12 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::command::{Invocation, exit_candidates, invocation};
-use crate::hook::HookWorld;
-use crate::payload::{Agent, Payload};
+use crate::Result;
+use crate::format::Kind;
+use crate::format::render::{NewEntry, longest_backticks};
+use crate::hooks::HookWorld;
+use crate::hooks::command::{Invocation, exit_candidates, invocation};
+use crate::hooks::payload::{Agent, Payload};
+use crate::hooks::transcript;
 use crate::redact::redact;
-use crate::writer::{NewEntry, longest_backticks};
-use crate::{Kind, Logged, Result, Store, project_root, transcript};
+use crate::store::{Logged, Store, project_root};
 
 /// The Error section keeps the last this many lines of output…
 const MAX_LINES: usize = 60;

@@ -11,9 +11,11 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::command::snake_case;
-use crate::writer::NewEntry;
-use crate::{Entry, Error, Kind, Logged, Result, RootEnv, Store, project_root};
+use crate::format::render::NewEntry;
+use crate::format::{Entry, Kind};
+use crate::hooks::command::snake_case;
+use crate::store::{Logged, RootEnv, Store, project_root};
+use crate::{Error, Result};
 
 /// What `run` needs from the outside world.
 #[derive(Debug, Clone)]
@@ -350,12 +352,18 @@ fn dispatch(
         Command::Resolve(args) => resolve(&store, &args, world.now, out),
         Command::Spec(args) => spec(&store, &args, world, out),
         Command::Promote(a) => {
-            let path =
-                crate::promotion::promote(&store, &a.id, &a.to, a.rule.as_deref(), world.now)?;
+            let path = crate::verify::promotion::promote(
+                &store,
+                &a.id,
+                &a.to,
+                a.rule.as_deref(),
+                world.now,
+            )?;
             writeln!(out, "{} promoted to {}", a.id, path.display()).map_err(Error::from)
         }
         Command::Rollback(a) => {
-            let done = crate::promotion::rollback(&store, &a.id, &a.reason, a.force, world.now)?;
+            let done =
+                crate::verify::promotion::rollback(&store, &a.id, &a.reason, a.force, world.now)?;
             let from = if done.removed.is_empty() {
                 "no target".to_owned()
             } else {
@@ -401,7 +409,7 @@ fn spec(store: &Store, a: &SpecArgs, world: &World, out: &mut dyn Write) -> Resu
         (None, Some(file)) => fs_err::read_to_string(world.cwd.join(file))?,
         (None, None) => return Err(Error::Invalid("give the spec with --json or --file".into())),
     };
-    crate::verification::set_spec(store, &a.id, &json, world.now)?;
+    crate::verify::record::set_spec(store, &a.id, &json, world.now)?;
     writeln!(out, "{} spec written; run `evolver verify {}`", a.id, a.id)?;
     Ok(())
 }
@@ -417,10 +425,10 @@ fn verify(store: &Store, a: &VerifyArgs, world: &World, out: &mut dyn Write) -> 
                 a.id
             )));
         }
-        (Some(command), Some(keys)) => Some(crate::verification::External { command, keys }),
+        (Some(command), Some(keys)) => Some(crate::verify::record::External { command, keys }),
         _ => None,
     };
-    let v = crate::verification::verify(
+    let v = crate::verify::record::verify(
         store,
         &a.id,
         result.as_deref(),
@@ -449,13 +457,13 @@ fn verify(store: &Store, a: &VerifyArgs, world: &World, out: &mut dyn Write) -> 
 }
 
 fn audit(store: &Store, out: &mut dyn Write) -> Result<()> {
-    let path = store.dir().join(crate::audit::EVENTS);
+    let path = store.dir().join(crate::store::audit::EVENTS);
     let text = match fs_err::read(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    match crate::audit::verify(&text) {
+    match crate::store::audit::verify(&text) {
         Ok(head) => {
             writeln!(out, "ok: {} events, head {}", head.count, head.hash)?;
             Ok(())
@@ -476,7 +484,7 @@ fn install(
     out: &mut dyn Write,
     add: bool,
 ) -> Result<()> {
-    use crate::install::{Change, Target};
+    use crate::agents::{Change, Target};
     let target = match a.agent {
         AgentArg::Claude => Target::Claude,
         AgentArg::Codex => Target::Codex,
@@ -494,9 +502,9 @@ fn install(
         let bin_dir = world.bin_dir.as_deref().ok_or_else(|| {
             Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
         })?;
-        crate::install::install(target, &path, bin_dir)?
+        crate::agents::install(target, &path, bin_dir)?
     } else {
-        crate::install::uninstall(&path)?
+        crate::agents::uninstall(&path)?
     };
     let verb = if add { "installed in" } else { "removed from" };
     match change {
@@ -814,13 +822,13 @@ fn resolve(store: &Store, a: &ResolveArgs, now: DateTime<Utc>, out: &mut dyn Wri
         if let Some(commit) = &a.commit {
             block.push_str(&format!(
                 "\n- **Commit/PR**: {}",
-                crate::writer::one_line(commit)
+                crate::format::render::one_line(commit)
             ));
         }
         if let Some(notes) = &a.notes {
             block.push_str(&format!(
                 "\n- **Notes**: {}",
-                crate::writer::one_line(notes)
+                crate::format::render::one_line(notes)
             ));
         }
         Ok(Entry::parse(&text)

@@ -1,6 +1,6 @@
 //! One entry, read leniently and edited surgically.
 //!
-//! [`Entry`] is a view over the text of one entry (see [`crate::Document`]). It finds the bold
+//! [`Entry`] is a view over the text of one entry (see [`crate::format::Document`]). It finds the bold
 //! fields (`**Status**: x`, `**Status:** x`, `- **Status**: x`, full-width colons, any case),
 //! the `###` sections, the metadata bullets and the closing `---`, all outside fenced blocks.
 //! The edit methods return the entry's new text with exactly one range changed, so whatever a
@@ -8,9 +8,9 @@
 
 use std::ops::Range;
 
-use crate::EntryId;
-use crate::blocks::{Blocks, Line as BlockLine};
-use crate::document::header_id;
+use crate::format::EntryId;
+use crate::format::blocks::{Blocks, Line as BlockLine};
+use crate::format::id::header_id;
 
 /// A view over the text of one entry.
 #[derive(Debug)]
@@ -603,7 +603,7 @@ mod tests {
     #[test]
     fn metadata_added_to_an_entry_glued_to_the_next_one_keeps_them_apart() {
         let file = "## [LRN-20260703-001] x\n### Metadata\n```a\n```## [ERR-20260219-001] y\n";
-        let doc = crate::Document::parse(file.as_bytes().to_vec());
+        let doc = crate::format::Document::parse(file.as_bytes().to_vec());
         let span = &doc.entries()[0];
         let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap();
         let new = Entry::parse(text)

@@ -9,11 +9,13 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::format::render::longest_backticks;
+use crate::format::{Entry, Kind};
+use crate::store::Store;
 use crate::verify::{
     Observed, Source, Spec, Verdict, judge, observe, receipt, receipt_path, spec_text,
 };
-use crate::writer::longest_backticks;
-use crate::{Entry, Error, Kind, Result, Store};
+use crate::{Error, Result};
 
 /// Writes or replaces the entry's `### Verification Spec` from JSON text.
 pub fn set_spec(store: &Store, id: &str, json: &str, now: DateTime<Utc>) -> Result<()> {
@@ -105,7 +107,7 @@ pub fn verify(
         Ok(spec) if external.is_some() && keys.is_some() => {
             let (x, keys) = (external.expect("checked"), keys.as_ref().expect("checked"));
             let observed = observe_locally(store, &spec, kind, &entry, given.as_ref());
-            let task = crate::sar::task_id(id, &spec.sha256());
+            let task = crate::verify::sar::task_id(id, &spec.sha256());
             let mut payload = serde_json::json!({
                 "task_id": task,
                 "agent_id": store.config().agent_id,
@@ -129,7 +131,7 @@ pub fn verify(
                         ran.why.map(|w| format!(" ({w})")).unwrap_or_default()
                     )
                 })
-                .and_then(|out| crate::sar::check(&out, &task, keys));
+                .and_then(|out| crate::verify::sar::check(&out, &task, keys));
             let (verdict, reasons) = match answer {
                 Ok((verdict, receipt)) => {
                     let code = receipt["reason_code"].as_str().unwrap_or("").to_owned();
@@ -196,7 +198,7 @@ pub fn verify(
         let reason = format!("verification FAIL ({receipt_id})");
         // The verdict stands and is reported whatever the rollback meets.
         rolled_back = Some(
-            crate::promotion::rollback(store, id, &reason, false, now)
+            crate::verify::promotion::rollback(store, id, &reason, false, now)
                 .map(|done| done.removed)
                 .map_err(|e| e.to_string()),
         );
@@ -250,7 +252,7 @@ fn observe_locally(
 /// How many verifications of `id` failed since it was last promoted, by the audit chain.
 fn failures_since_promotion(store: &Store, id: &str) -> u64 {
     let mut failures = 0;
-    for e in crate::audit::history(store.dir(), id).0 {
+    for e in crate::store::audit::history(store.dir(), id).0 {
         match e["action"].as_str() {
             Some("promoted") => failures = 0,
             Some("verified") if e["data"]["verdict"] == "FAIL" => failures += 1,
@@ -295,13 +297,13 @@ fn record(
     let body = format!(
         "- **Verdict**: {}\n- **Receipt**: {receipt_id}\n- **Verified at**: {at}\n- **Mismatches**: {}",
         verdict.as_str(),
-        crate::writer::one_line(&mismatches)
+        crate::format::render::one_line(&mismatches)
     );
     text = edit(&text, |e| e.with_section("Verification", &body));
     if verdict == Verdict::Fail {
         let line = format!(
             "- {at} FAIL ({receipt_id}): {}",
-            crate::writer::one_line(&mismatches)
+            crate::format::render::one_line(&mismatches)
         );
         text = edit(&text, |e| {
             let old = e.section("counter-evidence").unwrap_or("").trim_end();

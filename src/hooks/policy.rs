@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::payload::read_capped;
-use crate::{Result, RootEnv};
+use crate::Result;
+use crate::hooks::payload::read_capped;
+use crate::store::RootEnv;
 
 /// What a hook needs from the outside world, passed in so tests can run it without a
 /// process.

@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::skim::skim;
+use crate::Result;
+use crate::format::render::{NewEntry, render};
+use crate::format::skim::skim;
+use crate::format::{Document, Entry, EntryId, Kind};
+use crate::store::Store;
 use crate::store::{Tail, sha256_hex};
-use crate::writer::{NewEntry, render};
-use crate::{Document, Entry, EntryId, Kind, Result, Store};
 
 /// What `log` did.
 #[derive(Debug, Clone, PartialEq, Eq)]

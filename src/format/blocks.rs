@@ -8,7 +8,7 @@
 //! at least as long with nothing after it. A comment opens at a line starting `<!--` and ends
 //! at the first line holding `-->`.
 
-use crate::document::header_id;
+use crate::format::id::header_id;
 
 /// An open fenced code block: the fence character and the run length.
 #[derive(Debug, Clone, Copy)]

@@ -10,7 +10,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::blocks::Blocks;
+use crate::format::blocks::Blocks;
 use crate::{Error, Result};
 
 const BUFFER: usize = 256 * 1024;
@@ -137,7 +137,7 @@ pub(crate) fn skim(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Document;
+    use crate::format::Document;
 
     fn skim_text(text: &str, key: Option<&str>) -> Skim {
         let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Kind;
+use crate::format::Kind;
 
 /// A parsed entry ID. The text is kept exactly as written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,6 +103,15 @@ impl fmt::Display for EntryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
+}
+
+/// `## [ID] tail` or `### [ID] tail` at the very start of the line.
+pub(crate) fn header_id(line: &[u8]) -> Option<EntryId> {
+    let rest = line
+        .strip_prefix(b"## [")
+        .or_else(|| line.strip_prefix(b"### ["))?;
+    let (id, len) = EntryId::scan(rest)?;
+    (rest.get(len) == Some(&b']')).then_some(id)
 }
 
 #[cfg(test)]

@@ -1,0 +1,13 @@
+//! Claude Code: hooks live in `.claude/settings.json` (`--global`: under `$HOME`).
+
+use crate::agents::settings::{ACTIVATOR, DETECTOR, Handler};
+
+pub(crate) const SETTINGS: &str = ".claude/settings.json";
+
+/// Claude Code sends a failed command to `PostToolUseFailure` and a successful one to
+/// `PostToolUse`, so the detector listens to both.
+pub(crate) const HANDLERS: &[Handler] = &[
+    ("UserPromptSubmit", None, ACTIVATOR),
+    ("PostToolUse", Some("Bash"), DETECTOR),
+    ("PostToolUseFailure", Some("Bash"), DETECTOR),
+];

@@ -1,0 +1,21 @@
+//! The store: one project's `.learnings/` folder and every read and write of its files.
+//!
+//! It owns where the project is ([`project_root`]), the lock, appends and atomic rewrites
+//! ([`Store`], [`Writer`]), ID allocation and Pattern-Key de-duplication ([`Logged`]), the
+//! hash-chained audit log ([`audit`]), `config.toml` ([`Config`]) and the SHA-256 naming of
+//! content. It uses [`crate::format`] for the text of the logs, and nothing above it: the hooks,
+//! verification and the command line all write through here.
+
+pub mod audit;
+mod config;
+mod digest;
+mod files;
+mod log;
+mod root;
+
+pub use config::{Config, DetectorConfig};
+pub(crate) use digest::{hex, sha256_hex};
+pub use files::{Log, Store, Writer};
+pub(crate) use files::{Tail, write_atomic};
+pub use log::Logged;
+pub use root::{RootEnv, project_root};

@@ -1,0 +1,71 @@
+//! `evolver review` (SPEC 6.6): what is ready to move.
+
+use chrono::{DateTime, Utc};
+
+use crate::Result;
+use crate::format::Kind;
+use crate::store::Store;
+use crate::upkeep::seen::{closed, entries};
+
+/// `evolver review`: the lines to print, grouped.
+pub fn review(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
+    let all = entries(store)?;
+    let today = now.date_naive();
+    let mut ready = Vec::new();
+    let mut recurring = Vec::new();
+    let mut skills = Vec::new();
+    let mut held = Vec::new();
+    for e in &all {
+        if e.held && !closed(&e.status) {
+            held.push(format!(
+                "  {}  {}  (see its ### Verification, then `evolver verify {}`)",
+                e.id, e.summary, e.id
+            ));
+        }
+        if e.verified && e.receipt.is_some() && !closed(&e.status) {
+            ready.push(format!(
+                "  {}  {}  (`evolver promote {} --to CLAUDE.md`)",
+                e.id, e.summary, e.id
+            ));
+        }
+        let recent = e
+            .last_seen
+            .is_some_and(|d| (today - d).num_days() <= 30 && d <= today);
+        if e.recurrence >= 3 && e.sessions >= 2 && recent && !e.has_spec && !closed(&e.status) {
+            recurring.push(format!(
+                "  {}  ×{} in {} sessions  {}  (`evolver spec {} --json …`)",
+                e.id, e.recurrence, e.sessions, e.summary, e.id
+            ));
+        }
+        let tagged = e.tags.split(',').any(|t| t.trim() == "skill");
+        let proven = e.verified && e.recurrence >= 3;
+        if e.kind == Kind::Learning && e.status != "promoted_to_skill" && (tagged || proven) {
+            skills.push(format!("  {}  {}", e.id, e.summary));
+        }
+    }
+    let mut out = Vec::new();
+    for (title, list) in [
+        ("PASS receipt, not promoted yet:", ready),
+        (
+            "Recurring (3+ times, 2+ sessions, last 30 days) without a verification spec:",
+            recurring,
+        ),
+        (
+            "Learnings fit for a skill (tagged skill, or verified and recurring):",
+            skills,
+        ),
+        (
+            "Held INDETERMINATE (something could not be observed):",
+            held,
+        ),
+    ] {
+        if !list.is_empty() {
+            out.push(title.to_owned());
+            out.extend(list);
+        }
+    }
+    if out.is_empty() {
+        out.push("nothing is ready to move".to_owned());
+    }
+    Ok(out)
+}
