@@ -1,0 +1,75 @@
+//! `evolver install` and `evolver uninstall`: the hooks wired into an agent, and taken out.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+
+use crate::cli::World;
+use crate::store::Store;
+use crate::{Error, Result};
+
+#[derive(Args, Debug)]
+pub(super) struct InstallArgs {
+    /// The agent
+    #[arg(value_enum)]
+    agent: AgentArg,
+    /// The settings in your home folder (all projects) instead of this project's
+    #[arg(long)]
+    global: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum AgentArg {
+    #[value(alias = "claude-code")]
+    Claude,
+    Codex,
+}
+
+pub(super) fn install(
+    store: &Store,
+    a: &InstallArgs,
+    world: &World,
+    out: &mut dyn Write,
+    add: bool,
+) -> Result<()> {
+    use crate::agents::{Change, Target};
+    let target = match a.agent {
+        AgentArg::Claude => Target::Claude,
+        AgentArg::Codex => Target::Codex,
+    };
+    let base = if a.global {
+        world
+            .home
+            .clone()
+            .ok_or_else(|| Error::Refused("--global needs $HOME to be set".into()))?
+    } else {
+        store.root().to_owned()
+    };
+    let path = base.join(target.file());
+    let change = if add {
+        let bin_dir = world.bin_dir.as_deref().ok_or_else(|| {
+            Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
+        })?;
+        crate::agents::install(target, &path, bin_dir)?
+    } else {
+        crate::agents::uninstall(&path)?
+    };
+    let verb = if add { "installed in" } else { "removed from" };
+    match change {
+        Change::Unchanged if add => writeln!(out, "hooks already {verb} {}", path.display())?,
+        Change::Unchanged => writeln!(out, "no evolver hooks in {}", path.display())?,
+        Change::Written { backup } => {
+            writeln!(out, "hooks {verb} {}", path.display())?;
+            if let Some(bak) = backup {
+                writeln!(out, "previous version kept in {}", bak.display())?;
+            }
+        }
+    }
+    if add && target == Target::Codex {
+        writeln!(
+            out,
+            "Codex runs new hooks only after you trust them: open Codex and review them in /hooks."
+        )?;
+    }
+    Ok(())
+}
