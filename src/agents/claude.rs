@@ -1,6 +1,6 @@
 //! Claude Code: hooks live in `.claude/settings.json` (`--global`: under `$HOME`).
 
-use crate::agents::settings::{ACTIVATOR, DETECTOR, Handler};
+use crate::agents::handler::{ACTIVATOR, DETECTOR, Handler};
 
 pub(crate) const SETTINGS: &str = ".claude/settings.json";
 

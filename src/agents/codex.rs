@@ -1,7 +1,7 @@
 //! Codex CLI: hooks live in `.codex/hooks.json` (`--global`: under `$HOME`). Codex reads
 //! hooks from `hooks.json` or `config.toml`, never from a `settings.json`.
 
-use crate::agents::settings::{ACTIVATOR, DETECTOR, Handler};
+use crate::agents::handler::{ACTIVATOR, DETECTOR, Handler};
 
 pub(crate) const HOOKS: &str = ".codex/hooks.json";
 

@@ -14,14 +14,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::agents::handler::{ACTIVATOR, DETECTOR, Handler};
 use crate::agents::{claude, codex};
-use crate::{Error, Result};
-
-pub const ACTIVATOR: &str = "evolver-activator";
-pub const DETECTOR: &str = "evolver-error-detector";
-
-/// One handler we add: (event, matcher, executable).
-pub(crate) type Handler = (&'static str, Option<&'static str>, &'static str);
+use crate::error::{Error, Result};
 
 /// The agents we can wire into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

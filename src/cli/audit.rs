@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::{Error, Result};
 
 pub(super) fn audit(store: &Store, out: &mut dyn Write) -> Result<()> {
     let path = store.dir().join(crate::store::audit::EVENTS);

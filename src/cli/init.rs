@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::Result;
+use crate::error::Result;
 use crate::store::Store;
 
 pub(super) fn init(store: &Store, out: &mut dyn Write) -> Result<()> {

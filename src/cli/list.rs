@@ -6,9 +6,9 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::cli::log::KindArg;
+use crate::error::{Error, Result};
 use crate::format::{Entry, Kind};
 use crate::store::Store;
-use crate::{Error, Result};
 
 #[derive(Args, Debug)]
 pub(super) struct ListArgs {

@@ -6,11 +6,11 @@ use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 
 use crate::cli::name_of;
+use crate::error::{Error, Result};
 use crate::format::Kind;
 use crate::format::render::NewEntry;
 use crate::hooks::command::snake_case;
 use crate::store::{Logged, Store};
-use crate::{Error, Result};
 
 #[derive(Args, Debug)]
 pub(super) struct LogArgs {

@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::error::{Error, Result};
 use crate::store::{RootEnv, Store, project_root};
-use crate::{Error, Result};
 
 mod audit;
 mod init;

@@ -5,8 +5,8 @@ use std::io::Write;
 use clap::Args;
 
 use crate::cli::World;
+use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::{Error, Result};
 
 #[derive(Args, Debug)]
 pub(super) struct PromoteArgs {

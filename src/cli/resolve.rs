@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
 
 use crate::cli::name_of;
+use crate::error::{Error, Result};
 use crate::format::Entry;
 use crate::store::Store;
-use crate::{Error, Result};
 
 #[derive(Args, Debug)]
 pub(super) struct ResolveArgs {

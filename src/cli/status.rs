@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::Result;
 use crate::cli::list::{Listed, collect};
+use crate::error::Result;
 use crate::format::Kind;
 use crate::store::Store;
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::Result;
 use crate::cli::World;
+use crate::error::Result;
 use crate::store::Store;
 
 #[derive(Args, Debug)]

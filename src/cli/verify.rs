@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::World;
+use crate::error::{Error, Result};
 use crate::store::Store;
-use crate::{Error, Result};
 
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["json", "file"])))]

@@ -6,7 +6,7 @@
 //! ([`blocks`]), where entries start and end ([`Document`]), an entry's fields and sections and
 //! their surgical edits ([`Entry`]), IDs and kinds, new entries rendered from the templates
 //! ([`render`]), and the streamed skim an append needs ([`skim`]). It uses nothing else in the
-//! crate but [`crate::Error`].
+//! crate but [`crate::error`].
 
 mod blocks;
 mod document;

@@ -10,8 +10,8 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::error::{Error, Result};
 use crate::format::blocks::Blocks;
-use crate::{Error, Result};
 
 const BUFFER: usize = 256 * 1024;
 

@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 
-use crate::Result;
+use crate::error::Result;
 use crate::format::entry::first_field;
 use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Result;
+use crate::error::Result;
 use crate::format::Kind;
 use crate::format::render::{NewEntry, longest_backticks};
 use crate::hooks::HookWorld;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::Result;
+use crate::error::Result;
 use crate::hooks::payload::read_capped;
 use crate::store::RootEnv;
 
@@ -84,7 +84,9 @@ mod tests {
     }
 
     fn fails(_: &[u8], _: &HookWorld) -> Result<Option<String>> {
-        Err(crate::Error::Refused("first line\nsecond line".into()))
+        Err(crate::error::Error::Refused(
+            "first line\nsecond line".into(),
+        ))
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::Result;
+use crate::error::Result;
 use crate::store::sha256_hex;
 
 pub const EVENTS: &str = "events.jsonl";

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{Error, Result};
+use crate::error::{Error, Result};
 
 /// Settings read from `config.toml`. Unknown keys are ignored so that newer files still load.
 #[derive(Debug, Clone, Deserialize)]

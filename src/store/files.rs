@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use fs_err::{File, OpenOptions};
 
+use crate::error::{Error, Result};
 use crate::format::{Document, Entry, Kind};
 use crate::store::{Config, sha256_hex};
-use crate::{Error, Result};
 
 const LOCK: &str = ".lock";
 const JOURNAL: &str = ".append-journal";

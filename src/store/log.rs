@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::Result;
+use crate::error::Result;
 use crate::format::render::{NewEntry, render};
 use crate::format::skim::skim;
 use crate::format::{Document, Entry, EntryId, Kind};

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::Result;
+use crate::error::Result;
 use crate::format::Entry;
 use crate::store::Store;
 use crate::upkeep::seen::entries;

@@ -5,10 +5,10 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::error::{Error, Result};
 use crate::format::Kind;
 use crate::format::render::NewEntry;
 use crate::store::{Logged, Store};
-use crate::{Error, Result};
 
 /// `evolver ingest simplify-and-harden FILE`: one learning per candidate, de-duplicated by
 /// its `pattern_key`. Returns a line per candidate.

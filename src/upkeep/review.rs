@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::Result;
+use crate::error::Result;
 use crate::format::Kind;
 use crate::store::Store;
 use crate::upkeep::seen::{closed, entries};

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use crate::Result;
+use crate::error::Result;
 use crate::format::{Entry, Kind};
 use crate::store::Store;
 

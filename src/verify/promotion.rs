@@ -15,10 +15,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::error::{Error, Result};
 use crate::format::Entry;
 use crate::store::Store;
 use crate::verify::{Spec, receipt_id, receipt_path, spec_text};
-use crate::{Error, Result};
 
 /// The memory files a lesson can be promoted to, by the name `--to` takes.
 pub const TARGETS: [(&str, &str); 5] = [

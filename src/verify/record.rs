@@ -9,13 +9,13 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::error::{Error, Result};
 use crate::format::render::longest_backticks;
 use crate::format::{Entry, Kind};
 use crate::store::Store;
 use crate::verify::{
     Observed, Source, Spec, Verdict, judge, observe, receipt, receipt_path, spec_text,
 };
-use crate::{Error, Result};
 
 /// Writes or replaces the entry's `### Verification Spec` from JSON text.
 pub fn set_spec(store: &Store, id: &str, json: &str, now: DateTime<Utc>) -> Result<()> {

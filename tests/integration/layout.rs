@@ -19,10 +19,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("cli", 5),
 ];
 
-/// The crate root's re-exports that name the error unit; any other root re-export would hide
-/// which folder a file depends on.
-const ROOT_NAMES: &[(&str, &str)] = &[("Error", "error"), ("Result", "error")];
-
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
@@ -70,14 +66,11 @@ fn uses(text: &str) -> Result<BTreeSet<String>, String> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
+            // The crate root's re-exports would hide which unit a file depends on.
             if name.starts_with(char::is_uppercase) || name.is_empty() {
-                match ROOT_NAMES.iter().find(|(n, _)| *n == name) {
-                    Some((_, unit)) => used.insert((*unit).to_owned()),
-                    None => return Err(format!("`crate::{name}`; use its folder's path")),
-                };
-            } else {
-                used.insert(name);
+                return Err(format!("`crate::{name}`; use its unit's path"));
             }
+            used.insert(name);
         }
     }
     Ok(used)
@@ -143,14 +136,14 @@ fn every_folder_opens_with_what_it_owns_and_may_use() {
 #[test]
 fn the_check_catches_a_use_against_the_layers() {
     assert_eq!(
-        uses("use crate::store::Store;\n/// see [`crate::Error`]").unwrap(),
+        uses("use crate::store::Store;\n/// see [`crate::error::Error`]").unwrap(),
         BTreeSet::from(["store".to_owned(), "error".to_owned()])
     );
     assert!(uses("use crate::{Entry, Store};").is_err());
-    assert!(uses("use crate::{format, store};").is_ok());
+    assert!(uses("use crate::{Error, Result};").is_err());
     assert_eq!(
-        uses("use crate::{Error, Result};").unwrap(),
-        BTreeSet::from(["error".to_owned()])
+        uses("use crate::{format, store};").unwrap(),
+        BTreeSet::from(["format".to_owned(), "store".to_owned()])
     );
     assert!(uses("let s: crate::Store;").is_err());
     assert_eq!(
