@@ -1,6 +1,6 @@
 //! Reader throughput on a 50 MB synthetic log, and `evolver list --json` on 100,000 entries.
 //!
-//! Goals (README): the reader at 200 MB/s or more; `list --json` under one second.
+//! Goals (docs/performance.md): the reader at 200 MB/s or more; `list --json` under one second.
 
 use std::process::Command;
 use std::time::Duration;
