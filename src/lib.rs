@@ -7,7 +7,7 @@
 //! One folder per capability, and dependencies run one way (`docs/architecture.md` has the
 //! map; a test in `tests/integration/layout.rs` keeps it true):
 //!
-//! - [`format`]: the markdown logs, read and written without losing a byte;
+//! - [`format`](mod@format): the markdown logs, read and written without losing a byte;
 //! - [`store`]: the project's `.learnings/` folder: root, lock, appends, rewrites, IDs,
 //!   de-duplication, the audit chain and the settings;
 //! - [`hooks`]: the two hook executables' library: payloads, command lines, Codex
@@ -17,7 +17,7 @@
 //! - [`upkeep`]: `review`, `ingest` and `doctor`;
 //! - [`agents`]: wiring the hooks into each agent's settings;
 //! - [`cli`]: the `evolver` command;
-//! - [`redact`] (no secret reaches a file) and [`Error`] are used by every layer.
+//! - [`redact`] (no secret reaches a file) and [`Error`] may be used by the layers above them.
 
 pub mod agents;
 pub mod cli;

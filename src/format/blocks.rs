@@ -4,7 +4,7 @@
 //! The reader (which finds entries) and the entry view (which finds fields and sections) must
 //! agree on this line for line, or an edit made through one could move what the other sees;
 //! so both walk their lines through this one [`Blocks`] tracker. Fences follow CommonMark:
-//! ``` or ~~~, three or more, up to three spaces of indentation, closed by the same character
+//! `` ``` `` or `~~~`, three or more, up to three spaces of indentation, closed by the same character
 //! at least as long with nothing after it. A comment opens at a line starting `<!--` and ends
 //! at the first line holding `-->`.
 

@@ -3,10 +3,10 @@
 //!
 //! This folder owns everything about the text of `LEARNINGS.md`, `ERRORS.md` and
 //! `FEATURE_REQUESTS.md` and nothing about files, locks or processes: which lines are live
-//! ([`blocks`]), where entries start and end ([`Document`]), an entry's fields and sections and
+//! (`blocks`), where entries start and end ([`Document`]), an entry's fields and sections and
 //! their surgical edits ([`Entry`]), IDs and kinds, new entries rendered from the templates
-//! ([`render`]), and the streamed skim an append needs ([`skim`]). It uses nothing else in the
-//! crate but [`crate::error`].
+//! ([`render`]), and the streamed skim an append needs (`skim`). It uses nothing else in the
+//! crate but `crate::error`.
 
 mod blocks;
 mod document;

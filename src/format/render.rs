@@ -1,4 +1,4 @@
-//! The writer: renders new entries from the templates in `assets/templates/`.
+//! Rendering: new entries from the templates in `assets/templates/`.
 //!
 //! Rendering fills `{name}` placeholders. A line with a placeholder whose value is empty is
 //! left out, and so is a section left with no body, so optional parts simply vanish. Free

@@ -3,7 +3,7 @@
 //! finds what has come apart.
 //!
 //! This folder owns those three commands' work, one file each, over one reading of every entry
-//! ([`seen`]). It uses [`crate::verify`] (receipts, promotion targets), [`crate::store`] and
+//! (`seen`). It uses [`crate::verify`] (receipts, promotion targets), [`crate::store`] and
 //! [`crate::format`]; nothing in the hooks or the command line.
 
 mod doctor;

@@ -1,8 +1,8 @@
 //! Verification and what it gates (SPEC 6): nothing becomes permanent without a PASS that
 //! still holds.
 //!
-//! This folder owns the spec ([`spec`]), making its observations ([`observe`]), the verdict and
-//! the content-addressed receipt ([`receipt`]), the canonical JSON those hashes are taken over
+//! This folder owns the spec ([`spec`]), making its observations ([`observe`](mod@observe)), the verdict and
+//! the content-addressed receipt ([`receipt`](mod@receipt)), the canonical JSON those hashes are taken over
 //! ([`canonical`]), external verifiers' signed SAR receipts ([`sar`]), recording a spec and a
 //! verdict in the entry (`evolver spec`, `evolver verify`: [`record`]), and promotion into
 //! permanent memory and its exact rollback ([`promotion`]). It uses [`crate::store`] (the entry,

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 /// a lower layer only. Units on one layer are siblings and may not use each other.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
-    ("redact", 0),
     ("format", 1),
+    ("redact", 1),
     ("store", 2),
     ("hooks", 3),
     ("verify", 3),
@@ -44,36 +44,72 @@ fn unit_of(file: &Path) -> Option<String> {
     }
 }
 
-/// Every unit each file's `crate::` paths name.
+/// The items of a group `{a, b::{c, d}, e}` at the start of `text`, split at its top-level
+/// commas; `None` when the braces do not close.
+fn group_items(text: &str) -> Option<Vec<&str>> {
+    let mut depth = 0;
+    let mut start = 1;
+    let mut items = Vec::new();
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    items.push(&text[start..i]);
+                    return Some(items.into_iter().map(str::trim).collect());
+                }
+            }
+            ',' if depth == 1 => {
+                items.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Every unit a file's `crate::` paths name. Each path must start with a unit: the crate
+/// root's re-exports (`crate::Store`, `crate::project_root`) would hide which unit a file
+/// depends on, and paths that climb with `super::super` or rename the crate escape the check.
 fn uses(text: &str) -> Result<BTreeSet<String>, String> {
+    if text.contains("super::super::") || text.contains("crate as ") {
+        return Err("a path that climbs with `super::super` or renames the crate".into());
+    }
     let mut used = BTreeSet::new();
     for (at, _) in text.match_indices("crate::") {
-        if at > 0 && text.as_bytes()[at - 1] == b'$' {
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c == '$' || c == '_' || c.is_alphanumeric()) {
             continue;
         }
         let rest = &text[at + "crate::".len()..];
-        let names: Vec<&str> = match rest.strip_prefix('{') {
-            // `crate::{Error, Result}`: a group at the root.
-            Some(group) => group[..group.find('}').unwrap_or(group.len())]
-                .split(',')
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .collect(),
-            None => vec![rest],
+        let items = match rest.starts_with('{') {
+            true => group_items(rest).ok_or("an unclosed `crate::{` group")?,
+            false => vec![rest],
         };
-        for name in names {
-            let name: String = name
+        for item in items.into_iter().filter(|i| !i.is_empty()) {
+            let name: String = item
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            // The crate root's re-exports would hide which unit a file depends on.
-            if name.starts_with(char::is_uppercase) || name.is_empty() {
-                return Err(format!("`crate::{name}`; use its unit's path"));
+            if !LAYERS.iter().any(|(unit, _)| *unit == name) {
+                return Err(format!(
+                    "`crate::{name}` is not a unit; use its unit's path"
+                ));
             }
             used.insert(name);
         }
     }
     Ok(used)
+}
+
+/// The units of `src/`: its folders and top-level files, but the crate root and binaries.
+fn units() -> BTreeSet<String> {
+    std::fs::read_dir(src())
+        .unwrap()
+        .filter_map(|e| unit_of(&e.unwrap().path()))
+        .collect()
 }
 
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
@@ -87,9 +123,6 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         let text = std::fs::read_to_string(&file).unwrap();
         let used = uses(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         graph.entry(unit.clone()).or_default().extend(used);
-    }
-    for targets in graph.values_mut() {
-        targets.retain(|t| LAYERS.iter().any(|(n, _)| n == t));
     }
     graph
 }
@@ -119,35 +152,49 @@ fn every_folder_uses_only_the_layers_below_it() {
 }
 
 #[test]
-fn every_folder_opens_with_what_it_owns_and_may_use() {
-    for (unit, _) in LAYERS {
-        let dir = src().join(unit);
-        if !dir.is_dir() {
-            continue;
+fn every_unit_has_a_layer_and_every_folder_says_what_it_owns() {
+    for unit in units() {
+        layer(&unit);
+        let dir = src().join(&unit);
+        if dir.is_dir() {
+            let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+            assert!(
+                text.starts_with("//! "),
+                "src/{unit}/mod.rs must open with a paragraph on what it owns and may use"
+            );
         }
-        let text = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
-        assert!(
-            text.starts_with("//! "),
-            "src/{unit}/mod.rs must open with a paragraph on what it owns and may use"
-        );
     }
+    assert!(units().contains("store"), "{:?}", units());
 }
 
 #[test]
-fn the_check_catches_a_use_against_the_layers() {
+fn the_check_reads_every_shape_of_path() {
+    let units = |text: &str| uses(text).map(|u| u.into_iter().collect::<Vec<_>>());
     assert_eq!(
-        uses("use crate::store::Store;\n/// see [`crate::error::Error`]").unwrap(),
-        BTreeSet::from(["store".to_owned(), "error".to_owned()])
+        units("use crate::store::Store;\n/// see [`crate::error::Error`]"),
+        Ok(vec!["error".to_owned(), "store".to_owned()])
     );
-    assert!(uses("use crate::{Entry, Store};").is_err());
-    assert!(uses("use crate::{Error, Result};").is_err());
     assert_eq!(
-        uses("use crate::{format, store};").unwrap(),
-        BTreeSet::from(["format".to_owned(), "store".to_owned()])
+        units("use crate::{format::{Entry, Kind}, store::Store, verify::Verdict};"),
+        Ok(vec![
+            "format".to_owned(),
+            "store".to_owned(),
+            "verify".to_owned()
+        ])
     );
-    assert!(uses("let s: crate::Store;").is_err());
     assert_eq!(
-        uses("macro_rules! m { () => { $crate::x } }").unwrap(),
-        BTreeSet::new()
+        units("macro_rules! m { () => { $crate::x } }\n// my_crate::Thing"),
+        Ok(vec![])
     );
+    for hidden in [
+        "use crate::{Entry, Store};",
+        "use crate::{Error, Result};",
+        "let s: crate::Store;",
+        "crate::project_root(&p, &e)",
+        "use super::super::cli::run;",
+        "use crate as c;",
+        "use crate::{store::Store",
+    ] {
+        assert!(uses(hidden).is_err(), "{hidden}");
+    }
 }
