@@ -9,6 +9,8 @@
 //! `/.well-known/sar-keys.json` shape: `{"keys": [{"kid", "kty": "OKP", "crv": "Ed25519",
 //! "x"}]}`).
 
+use base64::Engine;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -108,48 +110,64 @@ pub fn check(output: &Value, task_id: &str, keys: &Value) -> Result<(Verdict, Va
     Ok((verdict, Value::Object(receipt.clone())))
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// Unpadded base64url (RFC 4648 §5).
 pub fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Decodes base64url, padded or not; `None` on anything else.
+/// Decodes base64url, unpadded or canonically padded; `None` on anything else (another
+/// alphabet, an impossible length, non-zero trailing bits).
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes() {
-        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    (bits < 6 && acc == 0).then_some(out)
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .or_else(|_| URL_SAFE.decode(text))
+        .ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// RFC 4648 §10's test vectors, in the URL-safe alphabet and unpadded as we write them.
+    const RFC_4648: [(&[u8], &str); 7] = [
+        (b"", ""),
+        (b"f", "Zg"),
+        (b"fo", "Zm8"),
+        (b"foo", "Zm9v"),
+        (b"foob", "Zm9vYg"),
+        (b"fooba", "Zm9vYmE"),
+        (b"foobar", "Zm9vYmFy"),
+    ];
+
     #[test]
-    fn base64url_round_trips() {
-        for bytes in [&b""[..], b"f", b"fo", b"foo", b"foob", b"\xff\xfe\xfd"] {
-            assert_eq!(base64url_decode(&base64url_encode(bytes)).unwrap(), bytes);
+    fn base64url_follows_rfc_4648() {
+        for (bytes, text) in RFC_4648 {
+            assert_eq!(base64url_encode(bytes), text);
+            assert_eq!(base64url_decode(text).as_deref(), Some(bytes), "{text}");
         }
+        // Padded input reads the same; the URL-safe alphabet holds `-` and `_`.
+        assert_eq!(base64url_decode("Zg==").as_deref(), Some(&b"f"[..]));
+        assert_eq!(base64url_decode("Zm8=").as_deref(), Some(&b"fo"[..]));
         assert_eq!(base64url_encode(b"\xfb\xff"), "-_8");
-        assert!(base64url_decode("a+b/").is_none());
+        for bad in [
+            "a+b/",  // the standard alphabet's characters
+            "Z",     // no length leaves one character over
+            "Zm9vY", // nor this one
+            "Zh",    // `f` with non-zero trailing bits
+            "Zm9",   // `fo` with non-zero trailing bits
+            "Zg=",   // half padded
+            "Zg===", // over padded
+            "Zm 9v", // a space
+        ] {
+            assert_eq!(base64url_decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_task_id_binds_entry_and_spec() {
+        assert_eq!(
+            task_id("LRN-20261122-001", "ab12"),
+            "evolver:LRN-20261122-001@sha256:ab12"
+        );
     }
 }

@@ -143,6 +143,40 @@ fn a_receipt_that_does_not_hold_is_indeterminate() {
 }
 
 #[test]
+fn a_validly_signed_fail_is_a_fail() {
+    let s = setup();
+    s.p.write("receipt.json", signed(&s.task, "FAIL", &s.key).to_string());
+    let (code, out) = verify(&s);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.starts_with("FAIL sha256:"), "{out}");
+    let entry = s.p.ok(&["show", &s.id]);
+    assert!(entry.contains("**Verified**: false"), "{entry}");
+}
+
+#[test]
+fn a_key_that_is_not_ed25519_in_either_field_is_refused() {
+    let s = setup();
+    s.p.write("receipt.json", signed(&s.task, "PASS", &s.key).to_string());
+    let x = base64url_encode(s.key.verifying_key().as_bytes());
+    for (kty, crv) in [("EC", "Ed25519"), ("OKP", "X25519")] {
+        s.p.write(
+            "sar-keys.json",
+            json!({"keys": [{"kid": "sw-1", "kty": kty, "crv": crv, "x": x}]}).to_string(),
+        );
+        let (code, out) = verify(&s);
+        assert_eq!(code, Some(1), "{kty}/{crv}: {out}");
+        assert!(
+            out.starts_with("INDETERMINATE sha256:"),
+            "{kty}/{crv}: {out}"
+        );
+        assert!(
+            out.contains("key `sw-1` is not an Ed25519 (OKP) key"),
+            "{kty}/{crv}: {out}"
+        );
+    }
+}
+
+#[test]
 fn nothing_is_sent_without_approve_and_what_is_sent_is_redacted() {
     let s = setup();
     s.p.write("receipt.json", signed(&s.task, "PASS", &s.key).to_string());
