@@ -210,6 +210,34 @@ fn lie_verified(p: &Project, id: &str) {
 }
 
 #[test]
+fn the_gate_refuses_when_the_audit_chain_does_not_verify() {
+    let p = Project::init();
+    let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let chain = p.read(".learnings/events.jsonl");
+    // Edit the first event's time: its hash no longer covers its bytes.
+    let edited = chain.replacen("\"ts\":\"2", "\"ts\":\"1", 1);
+    assert_ne!(edited, chain);
+    p.write(".learnings/events.jsonl", &edited);
+    refused(
+        &p,
+        &id,
+        "the audit chain does not verify (events.jsonl line 1",
+    );
+}
+
+#[test]
+fn a_target_that_cannot_be_read_is_left_as_it_is() {
+    let p = Project::init();
+    let id = verified(&p, r#"{"valid_json": true, "matches_schema": true}"#);
+    let theirs = b"# Memory\n\xff\xfe not UTF-8\n";
+    p.write("CLAUDE.md", theirs);
+    let err = p.fails(&["promote", &id, "--to", "CLAUDE.md"], 1);
+    assert!(err.contains("CLAUDE.md"), "{err}");
+    assert_eq!(std::fs::read(p.path("CLAUDE.md")).unwrap(), theirs);
+    assert!(p.ok(&["show", &id]).contains("**Status**: resolved"));
+}
+
+#[test]
 fn a_target_that_leads_outside_the_project_is_refused() {
     let p = Project::init();
     let outside = tempfile::tempdir().unwrap();
