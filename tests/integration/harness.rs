@@ -212,3 +212,19 @@ impl Project {
         .to_string()
     }
 }
+
+/// Runs a program the test has just copied. While the copy is written, another test thread
+/// may fork a child that holds the write descriptor until its own exec, and running the copy
+/// then fails with "Text file busy" (ETXTBSY). That window is brief, so the run is retried.
+pub fn output_of_fresh_copy(command: &mut Command) -> Output {
+    const ETXTBSY: i32 = 26;
+    for _ in 0..200 {
+        match command.output() {
+            Err(e) if e.raw_os_error() == Some(ETXTBSY) => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            result => return result.expect("run the copied program"),
+        }
+    }
+    panic!("the copied program stayed busy for 2 s");
+}

@@ -215,11 +215,11 @@ fn install_refuses_without_the_hook_binaries_beside_it() {
     let lonely = tempfile::tempdir().unwrap();
     let exe = lonely.path().join("evolver");
     std::fs::copy(crate::harness::EVOLVER, &exe).unwrap();
-    let out = std::process::Command::new(&exe)
-        .args(["install", "claude"])
-        .current_dir(p.root())
-        .output()
-        .unwrap();
+    let out = crate::harness::output_of_fresh_copy(
+        std::process::Command::new(&exe)
+            .args(["install", "claude"])
+            .current_dir(p.root()),
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -240,11 +240,11 @@ fn regression_a_quote_in_the_install_path_broke_idempotence_and_uninstall() {
         std::fs::copy(exe, bin.join(name)).unwrap();
     }
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(bin.join("evolver"))
-            .args(args)
-            .current_dir(p.root())
-            .output()
-            .unwrap();
+        let out = crate::harness::output_of_fresh_copy(
+            std::process::Command::new(bin.join("evolver"))
+                .args(args)
+                .current_dir(p.root()),
+        );
         assert!(
             out.status.success(),
             "{}",
