@@ -271,6 +271,44 @@ mod tests {
     }
 
     #[test]
+    fn only_a_bare_shell_reference_counts_as_no_secret() {
+        for kept in [
+            "PASSWORD=$DB_PASSWORD make",
+            "PASSWORD=${DB_PASSWORD} make",
+            "PASSWORD=\"$DB_PASSWORD\" make",
+            "API_KEY=$API_KEY_2 make",
+        ] {
+            assert_eq!(redact(kept), kept);
+        }
+        for (text, redacted) in [
+            (
+                "PASSWORD=$ecr3t! make",
+                "PASSWORD=[REDACTED:assignment] make",
+            ),
+            (
+                "PASSWORD=${ecr3t!} make",
+                "PASSWORD=[REDACTED:assignment] make",
+            ),
+            ("PASSWORD=$ make", "PASSWORD=[REDACTED:assignment] make"),
+            ("PASSWORD=${} make", "PASSWORD=[REDACTED:assignment] make"),
+        ] {
+            assert_eq!(redact(text), redacted, "{text}");
+        }
+    }
+
+    #[test]
+    fn quotes_around_a_secret_stay() {
+        assert_eq!(
+            redact("PASSWORD=\"hunter2\" make"),
+            "PASSWORD=\"[REDACTED:assignment]\" make"
+        );
+        assert_eq!(
+            redact("PASSWORD='hunter2' make"),
+            "PASSWORD='[REDACTED:assignment]' make"
+        );
+    }
+
+    #[test]
     fn a_token_is_named_by_its_own_kind() {
         assert_eq!(
             redact("GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789"),

@@ -228,6 +228,95 @@ mod tests {
         assert_eq!(verify(&std::fs::read(&path).unwrap()).unwrap().count, 4);
     }
 
+    #[test]
+    fn lines_longer_than_a_read_block_chain_on() {
+        // The last line is found by reading backwards in 64 KiB blocks: here it spans three.
+        let (_dir, path) = chain(2);
+        let big = "x".repeat(150 * 1024);
+        append(
+            &path,
+            "t",
+            "updated",
+            "ERR-20261201-001",
+            json!({"big": big}),
+        )
+        .unwrap();
+        append(&path, "t", "updated", "ERR-20261201-001", json!({})).unwrap();
+        let text = std::fs::read(&path).unwrap();
+        assert_eq!(verify(&text).unwrap().count, 4);
+        // A torn line that long is cut back to the whole line before it.
+        let mut torn = text.clone();
+        torn.extend_from_slice(format!("{{\"seq\":5,\"data\":\"{big}").as_bytes());
+        std::fs::write(&path, &torn).unwrap();
+        append(&path, "t", "created", "x", json!({})).unwrap();
+        let text = std::fs::read(&path).unwrap();
+        assert_eq!(verify(&text).unwrap().count, 5);
+        // A whole file that is one torn line is cut to nothing: the chain starts again.
+        std::fs::write(&path, big.as_bytes()).unwrap();
+        append(&path, "t", "created", "x", json!({})).unwrap();
+        assert_eq!(verify(&std::fs::read(&path).unwrap()).unwrap().count, 1);
+    }
+
+    #[test]
+    fn a_broken_last_line_still_gets_a_successor_chained_to_its_bytes() {
+        let (_dir, path) = chain(2);
+        let mut text = std::fs::read(&path).unwrap();
+        text.extend_from_slice(b"not an event\n");
+        std::fs::write(&path, &text).unwrap();
+        append(&path, "t", "created", "x", json!({})).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["seq"], 0);
+        assert_eq!(last["prev"], sha256_hex(b"not an event"));
+        assert_eq!(verify(text.as_bytes()).unwrap_err().line, 3);
+    }
+
+    #[test]
+    fn each_break_is_named_for_what_was_done() {
+        let (_dir, path) = chain(4);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let join = |ls: &[&str]| ls.join("\n") + "\n";
+        let reason = |ls: &[&str]| verify(join(ls).as_bytes()).unwrap_err();
+        let deleted = reason(&[lines[0], lines[2], lines[3]]);
+        assert_eq!(deleted.line, 2);
+        assert_eq!(
+            deleted.reason,
+            "line(s) before it were deleted (seq 3 follows 1)"
+        );
+        let duplicated = reason(&[lines[0], lines[1], lines[1], lines[2]]);
+        assert_eq!(duplicated.line, 3);
+        assert_eq!(
+            duplicated.reason,
+            "seq 2 again or out of order (inserted, duplicated or reordered)"
+        );
+        let edited = text.replacen("\"n\":1", "\"n\":7", 1);
+        assert_eq!(
+            verify(edited.as_bytes()).unwrap_err(),
+            Broken {
+                line: 2,
+                reason: "its hash does not match its content (edited)".into()
+            }
+        );
+        // A line whose prev is right but whose seq skips: re-hashed by someone who forgot seq.
+        let v: Value = serde_json::from_str(lines[1]).unwrap();
+        let mut body = v.as_object().unwrap().clone();
+        body.remove("hash");
+        body.insert("seq".into(), 5.into());
+        let body = Value::Object(body).to_string();
+        let hash = sha256_hex(body.as_bytes());
+        let forged = format!("{},\"hash\":\"{hash}\"}}", &body[..body.len() - 1]);
+        let skipped = reason(&[lines[0], &forged]);
+        assert_eq!(
+            (skipped.line, skipped.reason.as_str()),
+            (2, "seq 5 where 2 was due")
+        );
+        assert_eq!(
+            verify(b"{\"seq\":1}\n").unwrap_err().reason,
+            "an event without seq, prev or hash"
+        );
+    }
+
     proptest::proptest! {
         /// Every way of tampering with a line is found, at that line or before it.
         #[test]
