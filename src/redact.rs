@@ -186,9 +186,10 @@ fn apply<'t>(rule: &Rule, text: &'t str) -> Cow<'t, str> {
         if keep {
             return whole.as_str().to_owned();
         }
+        // `[q, .., q]` needs two bytes at least, so a lone quote is no quoted value.
         let (quote_l, quote_r) = match value.as_bytes() {
-            [b'\'', .., b'\''] if value.len() >= 2 => ("'", "'"),
-            [b'"', .., b'"'] if value.len() >= 2 => ("\"", "\""),
+            [b'\'', .., b'\''] => ("'", "'"),
+            [b'"', .., b'"'] => ("\"", "\""),
             _ => ("", ""),
         };
         let t = text;

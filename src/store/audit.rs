@@ -89,11 +89,14 @@ fn last_line(file: &mut fs_err::File) -> Result<Option<Vec<u8>>> {
     Ok(Some(read_at(file, start, (len - 1 - start) as usize)?))
 }
 
+/// How much of the file one backwards read takes (64 KiB). Any size finds the same line.
+const READ_BLOCK: u64 = 65_536;
+
 /// The position of the last newline before `before`.
 fn rfind_newline(file: &mut fs_err::File, before: u64) -> Result<Option<u64>> {
     let mut end = before;
     while end > 0 {
-        let start = end.saturating_sub(64 * 1024);
+        let start = end.saturating_sub(READ_BLOCK);
         let chunk = read_at(file, start, (end - start) as usize)?;
         if let Some(i) = memchr::memrchr(b'\n', &chunk) {
             return Ok(Some(start + i as u64));
