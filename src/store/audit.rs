@@ -293,6 +293,22 @@ mod tests {
             duplicated.reason,
             "seq 2 again or out of order (inserted, duplicated or reordered)"
         );
+        // The second line of another chain: seq 2 is due, but it follows another line.
+        let other_dir = tempfile::tempdir().unwrap();
+        let other = other_dir.path().join(EVENTS);
+        for _ in 0..2 {
+            append(&other, "t", "created", "LRN-20261201-001", json!({})).unwrap();
+        }
+        let other = std::fs::read_to_string(&other).unwrap();
+        let foreign = other.lines().nth(1).unwrap();
+        let inserted = reason(&[lines[0], foreign]);
+        assert_eq!(
+            (inserted.line, inserted.reason.as_str()),
+            (
+                2,
+                "its prev is not the hash of the line before (inserted or reordered)"
+            )
+        );
         let edited = text.replacen("\"n\":1", "\"n\":7", 1);
         assert_eq!(
             verify(edited.as_bytes()).unwrap_err(),
