@@ -118,6 +118,16 @@ impl Blocks {
     }
 }
 
+/// What closes the block `text` leaves open when read from live text: `None` when it leaves
+/// none open.
+pub(crate) fn closer_after(text: &str) -> Option<String> {
+    let mut blocks = Blocks::default();
+    for line in text.split('\n') {
+        blocks.step(line.strip_suffix('\r').unwrap_or(line).as_bytes());
+    }
+    blocks.closer()
+}
+
 /// Up to three spaces of indentation, as CommonMark allows before a fence.
 fn indent(line: &[u8]) -> usize {
     line.iter().take(4).take_while(|&&b| b == b' ').count()

@@ -8,13 +8,14 @@
 //! ([`render`]), and the streamed skim an append needs (`skim`). It uses nothing else in the
 //! crate but `crate::error`.
 
-mod blocks;
+pub(crate) mod blocks;
 mod document;
 pub(crate) mod entry;
 mod id;
 mod kind;
 pub mod render;
 pub(crate) mod skim;
+pub(crate) mod words;
 
 pub use document::{Document, Span};
 pub use entry::Entry;

@@ -11,6 +11,7 @@
 pub mod activator;
 pub mod command;
 pub mod detector;
+pub mod guard;
 pub mod payload;
 mod policy;
 pub mod transcript;

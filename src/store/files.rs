@@ -14,6 +14,7 @@ use fs_err::{File, OpenOptions};
 
 use crate::error::{Error, Result};
 use crate::format::{Document, Entry, Kind};
+use crate::store::index::{self, Index};
 use crate::store::{Config, sha256_hex};
 
 const LOCK: &str = ".lock";
@@ -93,6 +94,7 @@ impl Store {
                     Ok(mut f) => {
                         f.write_all(kind.file_header().as_bytes())?;
                         created.push(path);
+                        w.reindex(kind);
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                     Err(e) => return Err(e.into()),
@@ -162,9 +164,45 @@ impl Store {
         let mut writer = Writer {
             store: self,
             _lock: lock,
+            indexes: Default::default(),
         };
         writer.recover()?;
-        f(&mut writer)
+        let result = f(&mut writer);
+        // The index follows every log written, whether or not `f` went on to fail.
+        let kept = writer.keep_indexes();
+        let value = result?;
+        kept?;
+        Ok(value)
+    }
+
+    /// Runs `f` holding the exclusive lock only if it is free right now, and only when no
+    /// append is waiting to be rolled back: for a reader that may refresh the index but must
+    /// neither wait nor repair. `None` when the lock was busy.
+    pub(crate) fn try_write<T>(
+        &self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        if !self.dir.is_dir() || self.dir.join(JOURNAL).exists() {
+            return Ok(None);
+        }
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(LOCK))?;
+        if lock.file().try_lock().is_err() {
+            return Ok(None);
+        }
+        let mut writer = Writer {
+            store: self,
+            _lock: lock,
+            indexes: Default::default(),
+        };
+        let result = f(&mut writer);
+        let kept = writer.keep_indexes();
+        let value = result?;
+        kept?;
+        Ok(Some(value))
     }
 
     /// A shared lock when the lock file can be had; a read-only checkout reads without one,
@@ -268,11 +306,153 @@ pub(crate) struct Tail {
 pub struct Writer<'s> {
     store: &'s Store,
     _lock: File,
+    /// What this writer knows of each log's index, in [`Kind::ALL`] order.
+    indexes: [IndexState; 3],
+}
+
+/// A log's index during one write.
+#[derive(Debug, Default)]
+enum IndexState {
+    /// Not looked at, and the log not written.
+    #[default]
+    Untouched,
+    /// Loaded fresh (and kept fresh through every write since); `true` once it changed.
+    Fresh(Box<Index>, bool),
+    /// The log was written in a way the index did not follow: it is made anew at the end.
+    Dirty,
+}
+
+fn slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).expect("a kind")
 }
 
 impl Writer<'_> {
     pub fn store(&self) -> &Store {
         self.store
+    }
+
+    /// The index of `kind`'s log, when it is fresh.
+    pub(crate) fn index(&mut self, kind: Kind) -> Option<&Index> {
+        let state = &mut self.indexes[slot(kind)];
+        if matches!(state, IndexState::Untouched) {
+            if let Some(found) = Index::load(&self.store.dir, kind) {
+                *state = IndexState::Fresh(Box::new(found), false);
+            } else {
+                // Made anew at the end, so that the next hook finds it.
+                *state = IndexState::Dirty;
+            }
+        }
+        match state {
+            IndexState::Fresh(index, _) => Some(index),
+            _ => None,
+        }
+    }
+
+    /// Lets the index follow a change made to `kind`'s log: `change` updates it when it is
+    /// fresh; without a fresh index the log is marked for a full indexing at the end.
+    /// `change` returns false when it cannot follow, which also marks the log.
+    fn follow(&mut self, kind: Kind, change: impl FnOnce(&mut Index) -> bool) {
+        let state = &mut self.indexes[slot(kind)];
+        let followed = match state {
+            IndexState::Fresh(index, changed) => {
+                *changed = true;
+                change(index)
+            }
+            _ => false,
+        };
+        if !followed {
+            *state = IndexState::Dirty;
+        }
+    }
+
+    /// The ID and text of entry `i` of `kind`'s fresh index, read from the log where the index
+    /// says it lies. `None` when what lies there is not that entry.
+    pub(crate) fn indexed_entry(
+        &mut self,
+        kind: Kind,
+        i: usize,
+    ) -> Result<Option<(crate::format::EntryId, String)>> {
+        use std::io::{Read, Seek};
+        let Some(index) = self.index(kind) else {
+            return Ok(None);
+        };
+        let row = index.row(i);
+        let (range, id) = (row.range(), row.id().to_owned());
+        let mut file = File::open(self.store.path(kind))?;
+        file.seek(std::io::SeekFrom::Start(range.start))?;
+        let mut bytes = vec![0; (range.end - range.start) as usize];
+        file.read_exact(&mut bytes)?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(None);
+        };
+        let parsed = Entry::parse(&text).map(|e| e.id().clone());
+        Ok(parsed
+            .filter(|p| p.as_str() == id)
+            .map(|p| (p, text)))
+    }
+
+    /// Replaces entry `i` of `kind`'s log, whose text is `old`, with `new`, through a fresh
+    /// index: the file is rewritten around the entry (copied, not read into memory) and renamed
+    /// over the log. Returns false, writing nothing, when either text read alone is not exactly
+    /// one entry with nothing left open: only then is it sure that no other entry moves.
+    pub(crate) fn splice(&mut self, kind: Kind, i: usize, old: &str, new: &str) -> Result<bool> {
+        use std::io::{Read, Seek};
+        let alone = |text: &str| {
+            let doc = Document::parse(text.as_bytes().to_vec());
+            (doc.entries().len() == 1 && doc.unclosed().is_none() && doc.entries()[0].range.start == 0)
+                .then(|| doc.entries()[0].id.clone())
+        };
+        match (alone(old), alone(new)) {
+            (Some(a), Some(b)) if a == b => {}
+            _ => return Ok(false),
+        }
+        let Some(index) = self.index(kind) else {
+            return Ok(false);
+        };
+        let range = index.row(i).range();
+        let path = self.store.path(kind);
+        let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let tmp = temp_path(&target);
+        let mut src = File::open(&path)?;
+        let mut out = File::create(&tmp)?;
+        std::io::copy(&mut src.file().take(range.start), out.file_mut())?;
+        out.write_all(new.as_bytes())?;
+        src.seek(std::io::SeekFrom::Start(range.end))?;
+        std::io::copy(src.file_mut(), out.file_mut())?;
+        out.set_permissions(src.metadata()?.permissions())?;
+        drop(out);
+        fs_err::rename(&tmp, &target)?;
+        self.follow(kind, |index| {
+            index.replaced(i, new);
+            true
+        });
+        Ok(true)
+    }
+
+    /// Marks `kind`'s index to be made anew from its log at the end of this write.
+    pub(crate) fn reindex(&mut self, kind: Kind) {
+        self.indexes[slot(kind)] = IndexState::Dirty;
+    }
+
+    /// Saves what changed, and indexes anew each log written behind the index's back.
+    fn keep_indexes(&mut self) -> Result<()> {
+        for kind in Kind::ALL {
+            match std::mem::take(&mut self.indexes[slot(kind)]) {
+                IndexState::Untouched | IndexState::Fresh(_, false) => {}
+                IndexState::Fresh(mut index, true) => {
+                    index.save(&self.store.dir)?;
+                }
+                IndexState::Dirty => {
+                    let log = self.load(kind)?;
+                    if log.exists {
+                        Index::build(kind, &log.doc).save(&self.store.dir)?;
+                    } else {
+                        index::remove(&self.store.dir, kind)?;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn load(&self, kind: Kind) -> Result<Log> {
@@ -325,6 +505,19 @@ impl Writer<'_> {
         file.write_all(text.as_bytes())?;
         drop(file);
         fs_err::remove_file(&journal)?;
+        // The entry is the end of what was written, in the file's line endings.
+        let mut entry_len = entry.len();
+        if tail.crlf {
+            entry_len += entry.matches('\n').count() - entry.matches("\r\n").count();
+        }
+        let len = tail.len;
+        self.follow(tail.kind, |index| {
+            let known = index.log_len() == len;
+            if known {
+                index.appended(&text, text.len() - entry_len);
+            }
+            known
+        });
         Ok(())
     }
 
@@ -348,7 +541,10 @@ impl Writer<'_> {
 
     /// Replaces the log with the document's bytes through a temporary file and a rename.
     pub fn replace(&mut self, log: &Log) -> Result<()> {
-        write_atomic(&self.store.path(log.kind), log.doc.bytes())
+        write_atomic(&self.store.path(log.kind), log.doc.bytes())?;
+        self.indexes[slot(log.kind)] =
+            IndexState::Fresh(Box::new(Index::build(log.kind, &log.doc)), true);
+        Ok(())
     }
 
     /// The text of the one entry with this ID, read under the lock.
@@ -456,6 +652,7 @@ impl Writer<'_> {
                             && file.metadata()?.len() > len
                         {
                             file.set_len(len)?;
+                            self.reindex(kind);
                         }
                     }
                 }

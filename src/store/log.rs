@@ -7,8 +7,7 @@ use crate::error::Result;
 use crate::format::render::{NewEntry, render};
 use crate::format::skim::skim;
 use crate::format::{Document, Entry, EntryId, Kind};
-use crate::store::Store;
-use crate::store::{Tail, sha256_hex};
+use crate::store::{Store, Tail, Writer, sha256_hex};
 
 /// What `log` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,12 +75,16 @@ impl Store {
         let date = now.format("%Y%m%d").to_string();
         let prefix = format!("{}-{date}-", kind.prefix());
         self.write(|w| {
+            let limit = w.store().config().max_log_bytes;
+            if let Some(logged) =
+                log_indexed(w, kind, &mut entry, now, &date, key.as_deref(), session.as_deref())?
+            {
+                return Ok(logged);
+            }
             // A skim tells whether the key occurs at all; only then is the log read whole.
             let path = w.store().path(kind);
-            let limit = w.store().config().max_log_bytes;
             let skim = skim(&path, &prefix, key.as_deref(), limit)?.unwrap_or_default();
             let id = EntryId::new(kind, &date, skim.max_seq.saturating_add(1));
-            let logged = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
             if !skim.key_found {
                 let tail = Tail {
                     kind,
@@ -90,68 +93,156 @@ impl Store {
                     crlf: skim.crlf,
                     closer: skim.closer,
                 };
-                let text = render(kind, &id, &logged, &entry);
-                w.append_at(&tail, &text)?;
-                w.record(now, "created", id.as_str(), created(kind, &text))?;
-                return Ok(Logged::Created(id));
+                return append_new(w, &tail, kind, &id, now, &entry);
             }
             let mut log = w.load(kind)?;
             if let Some(key) = &key
                 && let Some((index, previous)) = last_with_key(&log.doc, key)
             {
                 let text = std::str::from_utf8(log.doc.entry_bytes(&log.doc.entries()[index]))
-                    .unwrap_or_default();
-                let old = Entry::parse(text).expect("a span starts with its header");
-                let status = old.status().unwrap_or("").trim().to_lowercase();
-                if CLOSED.contains(&status.as_str()) {
-                    let see_also = match entry.meta("See Also") {
-                        Some(given) => format!("{previous}, {given}"),
-                        None => previous.to_string(),
-                    };
-                    entry.set_meta("See Also", see_also);
-                    entry.priority = raise(old.priority().unwrap_or(&entry.priority));
+                    .unwrap_or_default()
+                    .to_owned();
+                let old = Entry::parse(&text).expect("a span starts with its header");
+                if is_closed(&old) {
+                    follow_closed(&mut entry, &old, &previous);
                 } else {
-                    let count = old.meta_number("Recurrence-Count").unwrap_or(1) + 1;
-                    let mut new = old.with_meta("Recurrence-Count", &count.to_string());
-                    new = reparse(&new).with_meta("Last-Seen", &day);
-                    let mut sessions = None;
-                    if let Some(hash) = &session {
-                        let seen = reparse(&new).meta(SESSION_HASHES).unwrap_or("").to_owned();
-                        let mut hashes: Vec<&str> = seen.split_whitespace().collect();
-                        let known = old.meta_number("Sessions").unwrap_or(1);
-                        let n = if hashes.contains(&hash.as_str()) {
-                            known
-                        } else {
-                            hashes.push(hash);
-                            let drop = hashes.len().saturating_sub(MAX_SESSION_HASHES);
-                            hashes.drain(..drop);
-                            known + 1
-                        };
-                        new = reparse(&new).with_meta("Sessions", &n.to_string());
-                        new = reparse(&new).with_meta(SESSION_HASHES, &hashes.join(" "));
-                        sessions = Some(n);
-                    }
+                    let (new, count, sessions) = recurred(&old, &day, session.as_deref());
                     w.edit(&mut log, index, &new)?;
-                    let data = serde_json::json!({
-                        "file": kind.file_name(),
-                        "recurrence_count": count,
-                        "sessions": sessions,
-                        "entry_sha256": sha256_hex(new.as_bytes()),
-                    });
-                    w.record(now, "updated", previous.as_str(), data)?;
-                    return Ok(Logged::Recurred {
-                        id: previous,
-                        count,
-                        sessions,
-                    });
+                    return record_recurrence(w, kind, now, previous, &new, count, sessions);
                 }
             }
-            let text = render(kind, &id, &logged, &entry);
+            let text = render(kind, &id, &stamp(now), &entry);
             w.append(&log, &text)?;
             w.record(now, "created", id.as_str(), created(kind, &text))?;
             Ok(Logged::Created(id))
         })
     }
+}
+
+/// [`Store::log_in_session`] through a fresh index: the log is neither read nor skimmed, and
+/// a recurrence rewrites the file around the one entry it changes. `None` when there is no
+/// fresh index, or the entry to change is not one the index can edit alone.
+fn log_indexed(
+    w: &mut Writer<'_>,
+    kind: Kind,
+    entry: &mut NewEntry,
+    now: DateTime<Utc>,
+    date: &str,
+    key: Option<&str>,
+    session: Option<&str>,
+) -> Result<Option<Logged>> {
+    let limit = w.store().config().max_log_bytes;
+    let Some(index) = w.index(kind) else {
+        return Ok(None);
+    };
+    let tail = index.tail();
+    if tail.len > limit {
+        return Err(crate::error::Error::TooLarge {
+            path: w.store().path(kind),
+            size: tail.len,
+            limit,
+        });
+    }
+    let id = EntryId::new(kind, date, index.max_seq(date).saturating_add(1));
+    let hit = key.and_then(|k| index.last_with_key(k));
+    if let Some(i) = hit {
+        let Some((previous, text)) = w.indexed_entry(kind, i)? else {
+            return Ok(None);
+        };
+        let old = Entry::parse(&text).expect("checked when read");
+        if is_closed(&old) {
+            follow_closed(entry, &old, &previous);
+        } else {
+            let day = now.format("%Y-%m-%d").to_string();
+            let (new, count, sessions) = recurred(&old, &day, session);
+            if !w.splice(kind, i, &text, &new)? {
+                return Ok(None);
+            }
+            return record_recurrence(w, kind, now, previous, &new, count, sessions).map(Some);
+        }
+    }
+    append_new(w, &tail, kind, &id, now, entry).map(Some)
+}
+
+fn stamp(now: DateTime<Utc>) -> String {
+    now.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn append_new(
+    w: &mut Writer<'_>,
+    tail: &Tail,
+    kind: Kind,
+    id: &EntryId,
+    now: DateTime<Utc>,
+    entry: &NewEntry,
+) -> Result<Logged> {
+    let text = render(kind, id, &stamp(now), entry);
+    w.append_at(tail, &text)?;
+    w.record(now, "created", id.as_str(), created(kind, &text))?;
+    Ok(Logged::Created(id.clone()))
+}
+
+fn is_closed(old: &Entry<'_>) -> bool {
+    let status = old.status().unwrap_or("").trim().to_lowercase();
+    CLOSED.contains(&status.as_str())
+}
+
+/// A recurrence of a closed entry: the new entry points at it, one priority step higher.
+fn follow_closed(entry: &mut NewEntry, old: &Entry<'_>, previous: &EntryId) {
+    let see_also = match entry.meta("See Also") {
+        Some(given) => format!("{previous}, {given}"),
+        None => previous.to_string(),
+    };
+    entry.set_meta("See Also", see_also);
+    entry.priority = raise(old.priority().unwrap_or(&entry.priority));
+}
+
+/// The open entry's new text after a recurrence, its count and its session count.
+fn recurred(old: &Entry<'_>, day: &str, session: Option<&str>) -> (String, u64, Option<u64>) {
+    let count = old.meta_number("Recurrence-Count").unwrap_or(1) + 1;
+    let mut new = old.with_meta("Recurrence-Count", &count.to_string());
+    new = reparse(&new).with_meta("Last-Seen", day);
+    let mut sessions = None;
+    if let Some(hash) = session {
+        let seen = reparse(&new).meta(SESSION_HASHES).unwrap_or("").to_owned();
+        let mut hashes: Vec<&str> = seen.split_whitespace().collect();
+        let known = old.meta_number("Sessions").unwrap_or(1);
+        let n = if hashes.contains(&hash) {
+            known
+        } else {
+            hashes.push(hash);
+            let drop = hashes.len().saturating_sub(MAX_SESSION_HASHES);
+            hashes.drain(..drop);
+            known + 1
+        };
+        new = reparse(&new).with_meta("Sessions", &n.to_string());
+        new = reparse(&new).with_meta(SESSION_HASHES, &hashes.join(" "));
+        sessions = Some(n);
+    }
+    (new, count, sessions)
+}
+
+fn record_recurrence(
+    w: &mut Writer<'_>,
+    kind: Kind,
+    now: DateTime<Utc>,
+    previous: EntryId,
+    new: &str,
+    count: u64,
+    sessions: Option<u64>,
+) -> Result<Logged> {
+    let data = serde_json::json!({
+        "file": kind.file_name(),
+        "recurrence_count": count,
+        "sessions": sessions,
+        "entry_sha256": sha256_hex(new.as_bytes()),
+    });
+    w.record(now, "updated", previous.as_str(), data)?;
+    Ok(Logged::Recurred {
+        id: previous,
+        count,
+        sessions,
+    })
 }
 
 /// What the audit chain says of a new entry.

@@ -10,6 +10,7 @@ pub mod audit;
 mod config;
 mod digest;
 mod files;
+pub(crate) mod index;
 mod log;
 mod root;
 

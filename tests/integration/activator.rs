@@ -118,7 +118,7 @@ fn nothing_relevant_shows_no_lessons() {
         ],
     );
     let text = prompt(&p, "write a haiku");
-    assert!(!text.contains("Past lessons"), "{text}");
+    assert!(!text.contains("Notes from this project's"), "{text}");
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn the_block_stays_under_2000_characters() {
         "{} characters",
         text.chars().count()
     );
-    assert!(text.contains("Past lessons"));
+    assert!(text.contains("Notes from this project's"));
     assert!(
         text.contains("reads like a correction") && text.contains("reads like a feature request")
     );
@@ -220,7 +220,7 @@ fn the_captured_payloads_of_both_clients_are_understood() {
         );
         let out = p.hook(ACTIVATOR, p.payload(payload));
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains("Past lessons"), "{payload}: {text}");
+        assert!(text.contains("Notes from this project's"), "{payload}: {text}");
         let input: Value = serde_json::from_str(&p.payload(payload)).unwrap();
         assert!(input["prompt"].as_str().unwrap().contains("commands"));
     }
