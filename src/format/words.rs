@@ -21,7 +21,12 @@ pub(crate) const STOP_WORDS: &[&str] = &[
 
 /// Calls `f` once per word of `text`. Two buffers are reused so that reading a thousand
 /// entries allocates almost nothing.
-pub(crate) fn each_token(text: &str, word: &mut String, pair: &mut String, f: &mut dyn FnMut(&str)) {
+pub(crate) fn each_token(
+    text: &str,
+    word: &mut String,
+    pair: &mut String,
+    f: &mut dyn FnMut(&str),
+) {
     let flush = |word: &mut String, f: &mut dyn FnMut(&str)| {
         if word.len() >= 3 && (word.is_ascii() || word.chars().count() >= 3) {
             f(word);
@@ -244,7 +249,11 @@ mod tests {
 
     #[test]
     fn a_signature_never_misses_a_word_it_holds() {
-        let sig = signature(&["The parser fails on 解析错误", "tags, here", "cmd.cargo.test"]);
+        let sig = signature(&[
+            "The parser fails on 解析错误",
+            "tags, here",
+            "cmd.cargo.test",
+        ]);
         let held = prompt_tokens("parser fails 解析 cargo test tags");
         let bits: Vec<(u8, u8)> = held.iter().map(|w| word_bits(w)).collect();
         assert_eq!(may_hold(&sig, &bits), held.len());

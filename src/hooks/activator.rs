@@ -75,7 +75,6 @@ const FEATURE: &[&str] = &[
     "可不可以",
 ];
 
-
 /// The hook: the text to print, or `None` for a payload that is not a prompt.
 pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(payload) = Payload::parse(input) else {
@@ -344,10 +343,8 @@ fn pick<'a, H: Copy>(
     candidates: Vec<(Rank<'a>, H)>,
     mut text_of: impl FnMut(H) -> Option<String>,
 ) -> Vec<String> {
-    let mut heap: BinaryHeap<(Rank<'a>, Order<H>)> = candidates
-        .into_iter()
-        .map(|(r, h)| (r, Order(h)))
-        .collect();
+    let mut heap: BinaryHeap<(Rank<'a>, Order<H>)> =
+        candidates.into_iter().map(|(r, h)| (r, Order(h))).collect();
     let (mut seen, mut bufs) = (Vec::new(), (String::new(), String::new()));
     let mut found: Vec<(Rank<'a>, String)> = Vec::new();
     while let Some((bound, Order(handle))) = heap.pop() {

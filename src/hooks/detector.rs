@@ -14,6 +14,7 @@ use crate::hooks::command::{Invocation, exit_candidates, invocation};
 use crate::hooks::payload::{Agent, Payload};
 use crate::hooks::transcript;
 use crate::redact::redact;
+use crate::store::index::command_hash;
 use crate::store::{Logged, Store, project_root};
 
 /// The Error section keeps the last this many lines of output…
@@ -39,8 +40,10 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(payload) = Payload::parse(input) else {
         return Ok(None);
     };
-    let Some(failure) = failure(&payload, world) else {
-        return Ok(None);
+    let failure = match outcome(&payload, world) {
+        None => return Ok(None),
+        Some(Outcome::Passed(command)) => return passed(&payload, &command, world),
+        Some(Outcome::Failed(failure)) => failure,
     };
     let start = payload
         .cwd
@@ -100,8 +103,62 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     Ok(Some(format!("{reply}\n")))
 }
 
+/// A command that passed: if it failed before in the same working directory and that
+/// failure is still open, the entry records the pass and the agent is asked, once per
+/// session, to write down the fix.
+fn passed(p: &Payload, command: &str, world: &HookWorld) -> Result<Option<String>> {
+    let start = p.cwd.as_deref().map_or(world.cwd.clone(), PathBuf::from);
+    let root = project_root(&start, &world.env);
+    if !root.join(".learnings").is_dir() {
+        return Ok(None);
+    }
+    let command = redact(command);
+    let Some(invocation) = invocation(&command) else {
+        return Ok(None);
+    };
+    let hash = command_hash(&invocation.key(), &redact(&workdir(&start, &root)));
+    let store = Store::open(root)?.with_lock_wait(LOCK_WAIT);
+    if !store.may_have_open_failure(hash) {
+        return Ok(None);
+    }
+    let Some(pass) = store.record_pass(hash, p.session_id.as_deref(), world.now)? else {
+        return Ok(None);
+    };
+    // The command is the one the agent just ran: no text from the log reaches the model.
+    let context = format!(
+        "{ran} passes now, and failed before ({id}). While the fix is fresh, record what caused \
+         it and what fixed it: `evolver resolve {id} --notes \"…\"` (or \
+         `evolver log learning --see-also {id} …` for a lesson worth keeping).",
+        ran = code_span(&shorten(&command)),
+        id = pass.id,
+    );
+    let reply = serde_json::json!({
+        "hookSpecificOutput": {
+            "hookEventName": p.event,
+            "additionalContext": context,
+        }
+    });
+    Ok(Some(format!("{reply}\n")))
+}
+
+/// What a shell command did, as far as the detector cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Failed(Failure),
+    /// It exited 0; the command line.
+    Passed(String),
+}
+
 /// Whether the payload reports a failed shell command (SPEC 5.2), before the benign list.
 pub fn failure(p: &Payload, world: &HookWorld) -> Option<Failure> {
+    match outcome(p, world)? {
+        Outcome::Failed(f) => Some(f),
+        Outcome::Passed(_) => None,
+    }
+}
+
+/// What the payload says of a shell command: failed, passed, or nothing we can tell.
+pub fn outcome(p: &Payload, world: &HookWorld) -> Option<Outcome> {
     let tool = p.tool_name.as_deref().unwrap_or("");
     let shell = [
         "bash",
@@ -118,6 +175,8 @@ pub fn failure(p: &Payload, world: &HookWorld) -> Option<Failure> {
     }
     let command = p.command.clone().filter(|c| !c.trim().is_empty())?;
     let (exit_code, output) = match (p.agent, p.event.as_str()) {
+        // Claude Code reports a failure as PostToolUseFailure: PostToolUse is a success.
+        (Agent::ClaudeCode, "PostToolUse") => (Some(0), String::new()),
         (Agent::ClaudeCode, "PostToolUseFailure") => {
             let error = p.error.as_deref()?;
             let (first, rest) = error.split_once('\n').unwrap_or((error, ""));
@@ -146,13 +205,32 @@ pub fn failure(p: &Payload, world: &HookWorld) -> Option<Failure> {
         _ => return None,
     };
     if exit_code == Some(0) {
-        return None;
+        return Some(Outcome::Passed(command));
     }
-    Some(Failure {
+    Some(Outcome::Failed(Failure {
         command,
         exit_code,
         output,
-    })
+    }))
+}
+
+/// A command cut to 100 characters.
+fn shorten(command: &str) -> String {
+    if command.chars().count() > 100 {
+        command.chars().take(99).chain(['…']).collect()
+    } else {
+        command.to_owned()
+    }
+}
+
+/// The working directory as an entry names it: relative to the project root (`.` for the
+/// root itself), or whole when outside it.
+fn workdir(cwd: &Path, root: &Path) -> String {
+    match cwd.strip_prefix(root) {
+        Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => cwd.display().to_string(),
+    }
 }
 
 /// Exit 1 of a command that answers "no" that way (grep found nothing, diff found a change),
@@ -182,16 +260,8 @@ fn entry(
         Some(code) => format!("exited with code {code}"),
         None => "could not be started".to_owned(),
     };
-    let short: String = if command.chars().count() > 100 {
-        command.chars().take(99).chain(['…']).collect()
-    } else {
-        command.to_owned()
-    };
-    let workdir = match cwd.strip_prefix(root) {
-        Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => cwd.display().to_string(),
-    };
+    let short = shorten(command);
+    let workdir = workdir(cwd, root);
     let mut context = vec![
         format!("Command: {}", code_span(command)),
         format!("Working directory: {}", code_span(&redact(&workdir))),

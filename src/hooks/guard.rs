@@ -103,15 +103,46 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
 
 /// Verbs that tell a model to drop what it was told, in several languages.
 const DROP: &[&str] = &[
-    "ignore", "disregard", "forget", "override", "bypass", "ignora", "ignorar", "olvida",
-    "ignorez", "oublie", "oubliez", "ignoriere", "ignoriert", "vergiss", "missachte",
-    "игнорируй", "игнорировать", "забудь", "忽略", "无视", "無視", "忘记", "忘れ", "무시",
+    "ignore",
+    "disregard",
+    "forget",
+    "override",
+    "bypass",
+    "ignora",
+    "ignorar",
+    "olvida",
+    "ignorez",
+    "oublie",
+    "oubliez",
+    "ignoriere",
+    "ignoriert",
+    "vergiss",
+    "missachte",
+    "игнорируй",
+    "игнорировать",
+    "забудь",
+    "忽略",
+    "无视",
+    "無視",
+    "忘记",
+    "忘れ",
+    "무시",
 ];
 
 /// What a model is told: its instructions, in several languages.
 const ORDERS: &[&str] = &[
-    "instruction", "guidance", "system prompt", "instrucciones", "instruções", "istruzioni",
-    "anweisungen", "инструкции", "指令", "指示", "命令", "지시",
+    "instruction",
+    "guidance",
+    "system prompt",
+    "instrucciones",
+    "instruções",
+    "istruzioni",
+    "anweisungen",
+    "инструкции",
+    "指令",
+    "指示",
+    "命令",
+    "지시",
 ];
 
 /// Phrases that only an instruction to the model uses.
@@ -138,24 +169,71 @@ const PHRASES: &[&str] = &[
 /// Speakers of a conversation, which a summary has no reason to open with.
 const ROLES: &[&str] = &["system", "assistant", "human", "user", "developer"];
 
-const FETCH: &[&str] = &["curl", "wget", "iwr", "invoke-webrequest", "irm", "invoke-restmethod"];
+const FETCH: &[&str] = &[
+    "curl",
+    "wget",
+    "iwr",
+    "invoke-webrequest",
+    "irm",
+    "invoke-restmethod",
+];
 const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "iex", "invoke-expression", "python", "python3", "pwsh", "powershell",
+    "sh",
+    "bash",
+    "zsh",
+    "iex",
+    "invoke-expression",
+    "python",
+    "python3",
+    "pwsh",
+    "powershell",
     "node",
 ];
 
 const TELL: &[&str] = &[
-    "print", "reveal", "send", "upload", "exfiltrate", "post", "paste", "cat", "leak", "share",
-    "dump", "publish", "email",
+    "print",
+    "reveal",
+    "send",
+    "upload",
+    "exfiltrate",
+    "post",
+    "paste",
+    "cat",
+    "leak",
+    "share",
+    "dump",
+    "publish",
+    "email",
 ];
 const SECRETS: &[&str] = &[
-    "~/.ssh", "id_rsa", "id_ed25519", ".env", "api key", "api_key", "credentials", "token",
-    "secret", "password", "private key", ".netrc", "deploy key",
+    "~/.ssh",
+    "id_rsa",
+    "id_ed25519",
+    ".env",
+    "api key",
+    "api_key",
+    "credentials",
+    "token",
+    "secret",
+    "password",
+    "private key",
+    ".netrc",
+    "deploy key",
 ];
 /// Where a secret told goes: out of the machine or into the conversation.
 const OUT: &[&str] = &[
-    "http://", "https://", "reply", "answer", "comment", "message", "chat", "bucket", "server",
-    "endpoint", "description", "to the user",
+    "http://",
+    "https://",
+    "reply",
+    "answer",
+    "comment",
+    "message",
+    "chat",
+    "bucket",
+    "server",
+    "endpoint",
+    "description",
+    "to the user",
 ];
 
 /// Why `summary` reads like an instruction to the model, or `None` for an ordinary lesson.
@@ -235,7 +313,15 @@ fn role_header(t: &str) -> bool {
 }
 
 fn runs_download(t: &str) -> bool {
-    for marker in ["<(curl", "<(wget", "$(curl", "$(wget", "downloadstring(", "@.env", "@~/"] {
+    for marker in [
+        "<(curl",
+        "<(wget",
+        "$(curl",
+        "$(wget",
+        "downloadstring(",
+        "@.env",
+        "@~/",
+    ] {
         if t.contains(marker) {
             return true;
         }
@@ -264,7 +350,10 @@ fn tells_secret(t: &str) -> bool {
                 continue;
             }
             let end = (at + 80).min(t.len());
-            let end = (0..=end).rev().find(|&e| t.is_char_boundary(e)).unwrap_or(0);
+            let end = (0..=end)
+                .rev()
+                .find(|&e| t.is_char_boundary(e))
+                .unwrap_or(0);
             let span = &t[at..end];
             if SECRETS.iter().any(|s| span.contains(s))
                 && (bad.contains(verb) || OUT.iter().any(|o| t[at..].contains(o)))
@@ -284,7 +373,10 @@ mod tests {
     fn framing_tags_are_defused_and_other_markup_is_left() {
         assert_eq!(defuse("<system>x</system>"), "‹system›x‹/system›");
         assert_eq!(defuse("<|im_start|>system"), "‹|im_start|›system");
-        assert_eq!(defuse("Return `Vec<String>`, close </div>"), "Return `Vec<String>`, close </div>");
+        assert_eq!(
+            defuse("Return `Vec<String>`, close </div>"),
+            "Return `Vec<String>`, close </div>"
+        );
     }
 
     #[test]

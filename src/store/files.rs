@@ -386,9 +386,7 @@ impl Writer<'_> {
             return Ok(None);
         };
         let parsed = Entry::parse(&text).map(|e| e.id().clone());
-        Ok(parsed
-            .filter(|p| p.as_str() == id)
-            .map(|p| (p, text)))
+        Ok(parsed.filter(|p| p.as_str() == id).map(|p| (p, text)))
     }
 
     /// Replaces entry `i` of `kind`'s log, whose text is `old`, with `new`, through a fresh
@@ -399,7 +397,9 @@ impl Writer<'_> {
         use std::io::{Read, Seek};
         let alone = |text: &str| {
             let doc = Document::parse(text.as_bytes().to_vec());
-            (doc.entries().len() == 1 && doc.unclosed().is_none() && doc.entries()[0].range.start == 0)
+            (doc.entries().len() == 1
+                && doc.unclosed().is_none()
+                && doc.entries()[0].range.start == 0)
                 .then(|| doc.entries()[0].id.clone())
         };
         match (alone(old), alone(new)) {

@@ -76,9 +76,15 @@ impl Store {
         let prefix = format!("{}-{date}-", kind.prefix());
         self.write(|w| {
             let limit = w.store().config().max_log_bytes;
-            if let Some(logged) =
-                log_indexed(w, kind, &mut entry, now, &date, key.as_deref(), session.as_deref())?
-            {
+            if let Some(logged) = log_indexed(
+                w,
+                kind,
+                &mut entry,
+                now,
+                &date,
+                key.as_deref(),
+                session.as_deref(),
+            )? {
                 return Ok(logged);
             }
             // A skim tells whether the key occurs at all; only then is the log read whole.
@@ -256,7 +262,7 @@ const SESSION_HASHES: &str = "Session-Hashes";
 const MAX_SESSION_HASHES: usize = 64;
 
 /// A session's short, stable stand-in: 8 hex digits of SHA-256 over its ID.
-fn session_hash(session: &str) -> String {
+pub(crate) fn session_hash(session: &str) -> String {
     sha256_hex(session.as_bytes())[..8].to_owned()
 }
 

@@ -12,6 +12,7 @@ mod digest;
 mod files;
 pub(crate) mod index;
 mod log;
+mod pass;
 mod root;
 
 pub use config::{Config, DetectorConfig};
@@ -19,4 +20,5 @@ pub(crate) use digest::{hex, sha256_hex};
 pub use files::{Log, Store, Writer};
 pub(crate) use files::{Tail, write_atomic};
 pub use log::Logged;
+pub use pass::Passed;
 pub use root::{RootEnv, project_root};

@@ -4,14 +4,17 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::format::Entry;
+use crate::format::{Entry, Kind};
+use crate::hooks::guard;
 use crate::store::Store;
+use crate::store::index;
 use crate::upkeep::seen::entries;
 use crate::verify::promotion::TARGETS;
 use crate::verify::{receipt_id, receipt_path};
 
 /// `evolver doctor`: one line per problem. With `fix`, what can be put right safely is: a
-/// promoted entry whose block is gone from its target returns to pending.
+/// promoted entry whose block is gone from its target returns to pending, and an index that
+/// is stale, damaged or missing is made anew.
 pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String>> {
     let all = entries(store)?;
     let mut problems = Vec::new();
@@ -84,6 +87,32 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
             && !store.root().join(skill).exists()
         {
             problems.push(format!("{}: skill {skill} on record is gone", e.id));
+        }
+        if let Some(why) = guard::withheld(&e.summary) {
+            problems.push(format!(
+                "{}: {} line {}: its summary {why}, so the activator withholds it; rewrite it \
+                 as a lesson, or set its status to wont_fix",
+                e.id, e.file, e.line
+            ));
+        }
+    }
+    for kind in Kind::ALL {
+        if let Some(problem) = index::health(store.dir(), kind) {
+            problems.push(format!("index: {problem}"));
+            if fix {
+                store.write(|w| {
+                    w.reindex(kind);
+                    Ok(())
+                })?;
+                let outcome = match index::health(store.dir(), kind) {
+                    None => "made anew",
+                    Some(_) => "could not be made now (the log is changing); run it again",
+                };
+                problems.push(format!(
+                    "  fixed: the index of {} {outcome}",
+                    kind.file_name()
+                ));
+            }
         }
     }
     for (rel, text) in &texts {

@@ -15,7 +15,18 @@ pub fn review(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
     let mut recurring = Vec::new();
     let mut skills = Vec::new();
     let mut held = Vec::new();
+    let mut passing = Vec::new();
     for e in &all {
+        let open = !closed(&e.status) && e.status != "resolved";
+        if let Some(day) = &e.passed
+            && open
+            && !e.has_resolution
+        {
+            passing.push(format!(
+                "  {}  {}  (passed {day}; `evolver resolve {} --notes \"…\"`)",
+                e.id, e.summary, e.id
+            ));
+        }
         if e.held && !closed(&e.status) {
             held.push(format!(
                 "  {}  {}  (see its ### Verification, then `evolver verify {}`)",
@@ -57,6 +68,10 @@ pub fn review(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
         (
             "Held INDETERMINATE (something could not be observed):",
             held,
+        ),
+        (
+            "Failures that pass now, with no cause or fix written down:",
+            passing,
         ),
     ] {
         if !list.is_empty() {

@@ -25,6 +25,9 @@ pub(super) struct Seen {
     pub(super) skill_path: Option<String>,
     /// The latest verification was INDETERMINATE.
     pub(super) held: bool,
+    /// The day the failed command last passed again (`Passed-After-Failure`).
+    pub(super) passed: Option<String>,
+    pub(super) has_resolution: bool,
 }
 
 pub(super) fn entries(store: &Store) -> Result<Vec<Seen>> {
@@ -64,6 +67,11 @@ pub(super) fn entries(store: &Store) -> Result<Vec<Seen>> {
                 held: e
                     .section("verification")
                     .is_some_and(|v| v.contains("INDETERMINATE")),
+                passed: e
+                    .meta("Passed-After-Failure")
+                    .map(|d| d.trim().to_owned())
+                    .filter(|d| !d.is_empty()),
+                has_resolution: e.section("resolution").is_some(),
             });
         }
     }

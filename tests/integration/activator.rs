@@ -220,7 +220,10 @@ fn the_captured_payloads_of_both_clients_are_understood() {
         );
         let out = p.hook(ACTIVATOR, p.payload(payload));
         let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains("Notes from this project's"), "{payload}: {text}");
+        assert!(
+            text.contains("Notes from this project's"),
+            "{payload}: {text}"
+        );
         let input: Value = serde_json::from_str(&p.payload(payload)).unwrap();
         assert!(input["prompt"].as_str().unwrap().contains("commands"));
     }

@@ -211,13 +211,19 @@ pub(crate) fn decode(bytes: &[u8]) -> Option<Parts> {
     let front = front_len(bytes)?;
     let rows = get32(bytes, 84) as usize;
     let pool = get32(bytes, 88) as usize;
-    let end = front.checked_add(rows.checked_mul(ROW)?)?.checked_add(pool)?;
+    let end = front
+        .checked_add(rows.checked_mul(ROW)?)?
+        .checked_add(pool)?;
     if bytes.len() != end + 8 || checksum(&bytes[front..end]) != get64(bytes, end) {
         return None;
     }
     let pool_at = front + rows * ROW;
     p.pool = bytes[pool_at..end].to_vec();
-    let in_pool = |s: Str| (s.off as usize).checked_add(s.len as usize).is_some_and(|e| e <= pool);
+    let in_pool = |s: Str| {
+        (s.off as usize)
+            .checked_add(s.len as usize)
+            .is_some_and(|e| e <= pool)
+    };
     p.rows = Vec::with_capacity(rows);
     for i in 0..rows {
         let at = front + i * ROW;

@@ -15,7 +15,9 @@ pub(crate) mod stamp;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::format::words::{Signature, Verification, lower_into, relevance_texts, signature, standing};
+use crate::format::words::{
+    Signature, Verification, lower_into, relevance_texts, signature, standing,
+};
 use crate::format::{Document, Entry, Kind};
 use crate::store::Tail;
 use codec::{OPEN, PENDING, Parts, Row as RawRow, Str, VERIFICATION_SHIFT, WONT_FIX};
@@ -95,7 +97,10 @@ fn unspan(text: &str) -> &str {
     }
     let inner = &text[ticks..text.len() - ticks];
     if ticks > 1 {
-        inner.strip_prefix(' ').and_then(|i| i.strip_suffix(' ')).unwrap_or(inner)
+        inner
+            .strip_prefix(' ')
+            .and_then(|i| i.strip_suffix(' '))
+            .unwrap_or(inner)
     } else {
         inner
     }
@@ -130,7 +135,9 @@ impl Index {
         let s = standing(text, lower);
         let entry = Entry::parse(text);
         let id = entry.as_ref().map_or("", |e| e.id().as_str()).to_owned();
-        let logged = crate::format::entry::first_field(text, "logged").unwrap_or("").trim();
+        let logged = crate::format::entry::first_field(text, "logged")
+            .unwrap_or("")
+            .trim();
         let key = entry.as_ref().and_then(Entry::pattern_key).unwrap_or("");
         let mut flags = 0;
         if s.pending {
@@ -153,7 +160,9 @@ impl Index {
             (Some(e), Kind::Error) => failure_hash(e).unwrap_or(0),
             _ => 0,
         };
-        let sig = entry.as_ref().map_or([0; 4], |e| signature(&relevance_texts(e)));
+        let sig = entry
+            .as_ref()
+            .map_or([0; 4], |e| signature(&relevance_texts(e)));
         RawRow {
             offset,
             len: text.len() as u32,
@@ -397,7 +406,10 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
     }
     let file = path(dir, kind);
     let Ok(bytes) = std::fs::read(&file) else {
-        return Some(format!("{} has no index yet (it is made on the next write)", kind.file_name()));
+        return Some(format!(
+            "{} has no index yet (it is made on the next write)",
+            kind.file_name()
+        ));
     };
     let Some(p) = codec::decode(&bytes) else {
         return Some(format!("{} is damaged", file.display()));
