@@ -122,12 +122,23 @@ struct Rank<'a> {
 /// The block for `prompt`: the reminder, then what is waiting, the relevant lessons and a
 /// nudge, cut to [`MAX_CHARS`].
 pub fn block(store: &Store, prompt: &str) -> Result<String> {
-    let mut text = String::from(REMINDER);
     if !store.exists() {
-        return Ok(text);
+        return Ok(REMINDER.to_owned());
     }
     let words = prompt_tokens(prompt);
     let survey = survey(store, &words)?;
+    Ok(compose(prompt, survey))
+}
+
+/// [`block`] from the index alone: `None` when some log has no fresh index. What `block`
+/// says whenever it can; public so that tests can tell the index was used.
+pub fn indexed_block(store: &Store, prompt: &str) -> Option<String> {
+    let words = prompt_tokens(prompt);
+    survey_indexed(store, &words).map(|s| compose(prompt, s))
+}
+
+fn compose(prompt: &str, survey: Survey) -> String {
+    let mut text = String::from(REMINDER);
     if survey.pending + survey.awaiting + survey.eligible + survey.held > 0 {
         text.push_str(&format!(
             "evolver: Waiting: {} pending, {} awaiting verification, {} eligible for promotion, \
@@ -172,7 +183,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
         }
     }
     text.push_str(&nudge);
-    Ok(text)
+    text
 }
 
 /// Counts what waits and finds the lessons that share the most words with the prompt: from

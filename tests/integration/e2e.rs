@@ -115,20 +115,14 @@ fn project() -> Project {
     p
 }
 
-#[test]
-fn claude_code_logs_the_failure_and_both_hooks_reach_the_model() {
-    let Some(clients) = clients() else {
-        return;
-    };
-    let p = project();
-    p.ok(&["install", "claude"]);
-    let server = ModelServer::start(SCRIPT);
+/// Runs Claude Code in the project against the server, with the project's hooks.
+fn run_claude(clients: &std::path::Path, p: &Project, server: &ModelServer) {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(clients.join("claude"));
     cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
         .current_dir(p.root())
         .env_clear()
-        .env("PATH", path(&clients))
+        .env("PATH", path(clients))
         .env("HOME", home.path())
         .env(
             "ANTHROPIC_BASE_URL",
@@ -141,18 +135,11 @@ fn claude_code_logs_the_failure_and_both_hooks_reach_the_model() {
         .env("DISABLE_TELEMETRY", "1")
         .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
     run(cmd);
-    check(&p, &server);
 }
 
-#[test]
-fn codex_logs_the_failure_with_its_exit_code_from_the_transcript() {
-    let Some(clients) = clients() else {
-        return;
-    };
-    let p = project();
-    let out = p.ok(&["install", "codex"]);
-    assert!(out.contains("/hooks"));
-    let server = ModelServer::start(SCRIPT);
+/// Runs Codex in the project against the server, with the project's hooks; returns its
+/// home, which holds the session transcripts.
+fn run_codex(clients: &std::path::Path, p: &Project, server: &ModelServer) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     let codex_home = tempfile::tempdir().unwrap();
     let root = p.root().canonicalize().unwrap();
@@ -181,14 +168,97 @@ fn codex_logs_the_failure_with_its_exit_code_from_the_transcript() {
     ])
     .current_dir(&root)
     .env_clear()
-    .env("PATH", path(&clients))
+    .env("PATH", path(clients))
     .env("HOME", home.path())
     .env("CODEX_HOME", codex_home.path())
     .env("MOCK_API_KEY", "test")
     .stdin(std::process::Stdio::null());
     run(cmd);
+    codex_home
+}
+
+#[test]
+fn claude_code_logs_the_failure_and_both_hooks_reach_the_model() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    let p = project();
+    p.ok(&["install", "claude"]);
+    let server = ModelServer::start(SCRIPT);
+    run_claude(&clients, &p, &server);
+    check(&p, &server);
+}
+
+#[test]
+fn codex_logs_the_failure_with_its_exit_code_from_the_transcript() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    let p = project();
+    let out = p.ok(&["install", "codex"]);
+    assert!(out.contains("/hooks"));
+    let server = ModelServer::start(SCRIPT);
+    let codex_home = run_codex(&clients, &p, &server);
     // Codex's own record agrees with the entry: that exit code came from its transcript.
     let sessions = codex_home.path().join("sessions");
     assert!(sessions.is_dir(), "Codex wrote a transcript");
     check(&p, &server);
+}
+
+/// The model runs a command that fails, "fixes" it with another command, and runs the first
+/// again, which passes.
+const FIX_SCRIPT: &[&str] = &[
+    "ls made-by-the-fix",
+    "mkdir made-by-the-fix",
+    "ls made-by-the-fix",
+];
+
+/// What a fix run must show: the ERR entry of the failure records the pass, the fix itself
+/// (a different command) changed nothing, and the request after the pass holds the nudge.
+fn check_fix(p: &Project, server: &ModelServer) {
+    let entries = p.entries();
+    let errors: Vec<&Value> = entries.iter().filter(|e| e["kind"] == "err").collect();
+    assert_eq!(errors.len(), 1, "{entries:#?}");
+    let id = errors[0]["id"].as_str().unwrap();
+    let shown = p.ok(&["show", id]);
+    assert!(shown.contains("- Passed-After-Failure: "), "{shown}");
+    assert!(shown.contains("- Pass-Count: 1\n"), "{shown}");
+    assert!(
+        !p.read(".learnings/ERRORS.md").contains("mkdir"),
+        "the fix is not logged"
+    );
+    let requests: Vec<String> = server.requests().iter().map(Value::to_string).collect();
+    let logged = requests
+        .iter()
+        .position(|r| r.contains(&format!("Logged {id} (")));
+    let nudge = format!("passes now, and failed before ({id})");
+    let nudged = requests.iter().position(|r| r.contains(&nudge));
+    assert!(
+        matches!((logged, nudged), (Some(l), Some(n)) if n > l),
+        "the nudge follows the failure: {logged:?} {nudged:?}"
+    );
+}
+
+#[test]
+fn claude_code_asks_for_the_fix_when_the_failed_command_passes() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    let p = project();
+    p.ok(&["install", "claude"]);
+    let server = ModelServer::start(FIX_SCRIPT);
+    run_claude(&clients, &p, &server);
+    check_fix(&p, &server);
+}
+
+#[test]
+fn codex_asks_for_the_fix_when_the_failed_command_passes() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    let p = project();
+    p.ok(&["install", "codex"]);
+    let server = ModelServer::start(FIX_SCRIPT);
+    run_codex(&clients, &p, &server);
+    check_fix(&p, &server);
 }

@@ -12,6 +12,7 @@ mod crash;
 mod detector;
 mod e2e;
 mod hook_input;
+mod index;
 mod install;
 mod layout;
 mod model_server;

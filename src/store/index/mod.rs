@@ -389,6 +389,65 @@ impl Index {
     }
 }
 
+/// Where the fresh index of `kind` differs from one made anew from `doc` (the log as it is):
+/// a line per difference, none when they agree or when there is no fresh index. For tests
+/// and `evolver doctor`: a writer that let its index drift from its log shows here.
+pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
+    let Some(kept) = Index::load(dir, kind) else {
+        return Vec::new();
+    };
+    let made = Index::build(kind, doc);
+    let view = |i: &Index| {
+        let rows: Vec<String> =
+            i.p.rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{}+{} {:x} {} {:?} {:?} {:x} {:x?}",
+                        r.offset,
+                        r.len,
+                        r.flags,
+                        i.str(r.id),
+                        i.str(r.logged),
+                        i.str(r.key),
+                        r.cmd,
+                        r.sig
+                    )
+                })
+                .collect();
+        let mut seqs = i.p.seqs.clone();
+        seqs.sort();
+        let t = i.tail();
+        let tail = format!(
+            "{} {} {} {:?}",
+            t.len, t.ends_with_newline, t.crlf, t.closer
+        );
+        (rows, seqs, tail)
+    };
+    let (a, b) = (view(&kept), view(&made));
+    let mut out = Vec::new();
+    if a.2 != b.2 {
+        out.push(format!("{}: end {} != {}", kind.file_name(), a.2, b.2));
+    }
+    if a.1 != b.1 {
+        out.push(format!("{}: sequences differ", kind.file_name()));
+    }
+    if a.0.len() != b.0.len() {
+        out.push(format!(
+            "{}: {} rows != {}",
+            kind.file_name(),
+            a.0.len(),
+            b.0.len()
+        ));
+    }
+    for (x, y) in a.0.iter().zip(&b.0) {
+        if x != y {
+            out.push(format!("{}: row {x} != {y}", kind.file_name()));
+        }
+    }
+    out
+}
+
 /// Removes the index of `kind`, if there is one.
 pub(crate) fn remove(dir: &Path, kind: Kind) -> Result<()> {
     match std::fs::remove_file(path(dir, kind)) {
