@@ -105,7 +105,13 @@ fn hand_edit(path: &Path, edit: u8) {
         2 => format!(
             "{text}\n## [LRN-20261202-077] correction\n\n**Logged**: 2026-12-02T09:00:00Z\n**Status**: pending\n\n### Summary\nThe deploy cache needs a json lockfile\n\n---\n"
         ),
-        3 => text[..text.floor_char_boundary(text.len().saturating_sub(10))].to_owned(),
+        3 => {
+            let mut cut = text.len().saturating_sub(10);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text[..cut].to_owned()
+        }
         4 => format!("{text}```\n"),
         _ => text.replacen("cache", "CACHE", 1),
     };
