@@ -440,12 +440,13 @@ impl Writer<'_> {
             match std::mem::take(&mut self.indexes[slot(kind)]) {
                 IndexState::Untouched | IndexState::Fresh(_, false) => {}
                 IndexState::Fresh(mut index, true) => {
-                    index.save(&self.store.dir)?;
+                    index.save(&self.store.dir, None)?;
                 }
                 IndexState::Dirty => {
+                    let look = index::look(&self.store.dir, kind)?;
                     let log = self.load(kind)?;
-                    if log.exists {
-                        Index::build(kind, &log.doc).save(&self.store.dir)?;
+                    if let (true, Some(look)) = (log.exists, look) {
+                        Index::build(kind, &log.doc).save(&self.store.dir, Some(look))?;
                     } else {
                         index::remove(&self.store.dir, kind)?;
                     }

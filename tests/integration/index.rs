@@ -238,7 +238,12 @@ fn run_ops(ops: &[Op], prompt_words: &[u8]) -> (Vec<String>, Vec<u8>) {
         assert_eq!(with, without, "after {op:?}");
         // Once the activator has run, every log has a fresh index, and it gives the same.
         let fast = fast.or_else(|| indexed_block(&store, &prompt));
-        assert_eq!(fast.as_deref(), Some(without.as_str()), "after {op:?}");
+        assert_eq!(
+            fast.as_deref(),
+            Some(without.as_str()),
+            "after {op:?}: {:?}",
+            store.index_health()
+        );
     }
     let mut bytes = Vec::new();
     for kind in Kind::ALL {
@@ -248,7 +253,10 @@ fn run_ops(ops: &[Op], prompt_words: &[u8]) -> (Vec<String>, Vec<u8>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("INDEX_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(48),
+        ..ProptestConfig::default()
+    })]
 
     /// The activator says the same with and without the index after every step, and the
     /// logs come out byte for byte the same whether the writers had the index or not.

@@ -353,19 +353,27 @@ impl Index {
     /// (the caller holds the store's lock). Nothing is written, and any old index is removed,
     /// when the log's length differs or the file system cannot yet vouch that a later change
     /// would show (see [`stamp`]). Returns whether the index was written.
-    pub(crate) fn save(&mut self, dir: &Path) -> Result<bool> {
+    ///
+    /// An index made from bytes read from the log (not written by the caller) passes the
+    /// [`Look`] taken before they were read: it is saved only if the log is still as it was
+    /// then, and was settled then.
+    pub(crate) fn save(&mut self, dir: &Path, before: Option<Look>) -> Result<bool> {
         let target = path(dir, self.kind);
-        let folder = dir.join(DIR);
-        if !folder.is_dir() {
-            fs_err::create_dir_all(&folder)?;
-            fs_err::write(folder.join(".gitignore"), "*\n")?;
-        }
-        let tmp = target.with_extension("idx.tmp");
-        let (file, now) = stamp::clock_file(&tmp)?;
-        drop(file);
+        let tmp = temp(dir, self.kind)?;
         let stamp = Stamp::of(&dir.join(self.kind.file_name()));
+        let fresh = match (&stamp, before) {
+            (Ok(s), Some(look)) => *s == look.stamp && s.settled_before(look.now),
+            (Ok(s), None) => {
+                let (file, now) = stamp::clock_file(&tmp)?;
+                drop(file);
+                // Stamped again after the clock was read: any change from here on shows.
+                let again = Stamp::of(&dir.join(self.kind.file_name())).ok();
+                again == Some(*s) && s.settled_before(now)
+            }
+            (Err(_), _) => false,
+        };
         match stamp {
-            Ok(s) if s.len == self.p.stamp.len && s.settled_before(now) => {
+            Ok(s) if fresh && s.len == self.p.stamp.len => {
                 self.p.stamp = s;
                 self.p.open = self
                     .p
@@ -446,6 +454,32 @@ pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
         }
     }
     out
+}
+
+/// The file system's time and the log's stamp, taken in that order before the log is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Look {
+    now: stamp::FsTime,
+    stamp: Stamp,
+}
+
+/// Takes a [`Look`] at `kind`'s log; `None` when it cannot be stamped (it is gone).
+pub(crate) fn look(dir: &Path, kind: Kind) -> Result<Option<Look>> {
+    let (file, now) = stamp::clock_file(&temp(dir, kind)?)?;
+    drop(file);
+    Ok(Stamp::of(&dir.join(kind.file_name()))
+        .ok()
+        .map(|stamp| Look { now, stamp }))
+}
+
+/// The temporary file an index of `kind` is written to, in a folder that exists.
+fn temp(dir: &Path, kind: Kind) -> Result<PathBuf> {
+    let folder = dir.join(DIR);
+    if !folder.is_dir() {
+        fs_err::create_dir_all(&folder)?;
+        fs_err::write(folder.join(".gitignore"), "*\n")?;
+    }
+    Ok(path(dir, kind).with_extension("idx.tmp"))
 }
 
 /// Removes the index of `kind`, if there is one.
