@@ -21,27 +21,6 @@ pub struct Passed {
 }
 
 impl Store {
-    /// What is wrong with the index of each log, one line each: missing, damaged or stale.
-    /// Empty when every log's index is fresh.
-    pub fn index_health(&self) -> Vec<String> {
-        Kind::ALL
-            .into_iter()
-            .filter_map(|kind| crate::store::index::health(self.dir(), kind))
-            .collect()
-    }
-
-    /// Where a fresh index differs from the logs it stands for: a line per difference. A
-    /// fresh index that drifted would be a writer's bug; this is how tests catch one.
-    pub fn index_drift(&self) -> Result<Vec<String>> {
-        let mut out = Vec::new();
-        for kind in Kind::ALL {
-            if let Some(doc) = self.peek(kind)? {
-                out.extend(crate::store::index::drift(self.dir(), kind, &doc));
-            }
-        }
-        Ok(out)
-    }
-
     /// Whether an open failure of this command may exist, read from the front of the
     /// index alone: `false` only when the index is fresh and lists none. The success of
     /// every shell command asks this, so it must cost next to nothing.

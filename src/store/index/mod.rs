@@ -58,6 +58,39 @@ impl<'a> Row<'a> {
     }
 }
 
+impl crate::store::Store {
+    /// What is wrong with the index of each log, one line each: missing, damaged or stale.
+    /// Empty when every log's index is fresh.
+    pub fn index_health(&self) -> Vec<String> {
+        Kind::ALL
+            .into_iter()
+            .filter_map(|kind| health(self.dir(), kind))
+            .collect()
+    }
+
+    /// Makes anew every index that is missing, stale or damaged, waiting for the lock.
+    pub fn refresh_index(&self) -> Result<()> {
+        self.write(|w| {
+            for kind in Kind::ALL {
+                w.index(kind);
+            }
+            Ok(())
+        })
+    }
+
+    /// Where a fresh index differs from the logs it stands for: a line per difference. A
+    /// fresh index that drifted would be a writer's bug; this is how tests catch one.
+    pub fn index_drift(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for kind in Kind::ALL {
+            if let Some(doc) = self.peek(kind)? {
+                out.extend(drift(self.dir(), kind, &doc));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The file that holds the index of `kind`'s log.
 pub(crate) fn path(dir: &Path, kind: Kind) -> PathBuf {
     dir.join(DIR).join(format!("{}.idx", kind.file_name()))
@@ -366,6 +399,7 @@ impl Index {
             (Ok(s), None) => {
                 let (file, now) = stamp::clock_file(&tmp)?;
                 drop(file);
+                fs_err::remove_file(&tmp)?;
                 // Stamped again after the clock was read: any change from here on shows.
                 let again = Stamp::of(&dir.join(self.kind.file_name())).ok();
                 again == Some(*s) && s.settled_before(now)
@@ -465,8 +499,10 @@ pub(crate) struct Look {
 
 /// Takes a [`Look`] at `kind`'s log; `None` when it cannot be stamped (it is gone).
 pub(crate) fn look(dir: &Path, kind: Kind) -> Result<Option<Look>> {
-    let (file, now) = stamp::clock_file(&temp(dir, kind)?)?;
+    let tmp = temp(dir, kind)?;
+    let (file, now) = stamp::clock_file(&tmp)?;
     drop(file);
+    fs_err::remove_file(&tmp)?;
     Ok(Stamp::of(&dir.join(kind.file_name()))
         .ok()
         .map(|stamp| Look { now, stamp }))
