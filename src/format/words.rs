@@ -3,7 +3,7 @@
 //! index that stands in for them must agree to the byte.
 //!
 //! Words are latin words of three letters or more, and pairs of adjacent Chinese, Japanese or
-//! Korean characters, which are not split by spaces. A signature is a 256-bit set of two bits
+//! Korean characters, which are not split by spaces. A signature is a 128-bit set of two bits
 //! per word: it can tell that an entry does not hold a word, never that it does.
 
 use crate::format::Entry;
@@ -104,8 +104,8 @@ fn is_cjk(c: char) -> bool {
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
-/// A set of words, two bits each out of 256.
-pub(crate) type Signature = [u64; 4];
+/// A set of words, two bits each out of 128.
+pub(crate) type Signature = [u64; 2];
 
 /// The two bits of one word (FNV-1a over its bytes).
 pub(crate) fn word_bits(word: &str) -> (u8, u8) {
@@ -113,7 +113,7 @@ pub(crate) fn word_bits(word: &str) -> (u8, u8) {
     for b in word.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    (h as u8, (h >> 32) as u8)
+    (h as u8 & 127, (h >> 32) as u8 & 127)
 }
 
 fn set_bit(sig: &mut Signature, bit: u8) {
@@ -126,7 +126,7 @@ fn has_bit(sig: &Signature, bit: u8) -> bool {
 
 /// The signature of every word in `texts` but the stop words, which no prompt word can be.
 pub(crate) fn signature(texts: &[&str]) -> Signature {
-    let mut sig = [0; 4];
+    let mut sig = [0; 2];
     let (mut word, mut pair) = (String::new(), String::new());
     for text in texts {
         each_token(text, &mut word, &mut pair, &mut |t| {
@@ -262,6 +262,6 @@ mod tests {
             .map(|w| word_bits(w))
             .collect();
         assert!(may_hold(&sig, &absent) < 3);
-        assert_eq!(signature(&["the and you"]), [0; 4]);
+        assert_eq!(signature(&["the and you"]), [0; 2]);
     }
 }

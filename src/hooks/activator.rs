@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+use std::borrow::Cow;
 use std::collections::BinaryHeap;
 
 use crate::error::Result;
@@ -115,7 +116,8 @@ struct Survey {
 struct Rank<'a> {
     score: usize,
     learning: bool,
-    logged: &'a str,
+    /// `Logged`, compared byte by byte; for a bound, a value no lower than it.
+    logged: Cow<'a, [u8]>,
     earlier: std::cmp::Reverse<usize>,
 }
 
@@ -231,33 +233,41 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
         return Some(s);
     }
     let bits: Vec<(u8, u8)> = words.iter().map(|w| word_bits(w)).collect();
-    let mut candidates = Vec::new();
+    // First the bounds, then the candidates that borrow them.
+    let mut found = Vec::new();
     let mut position = 0;
-    for (n, (kind, index)) in indexes.iter().enumerate() {
-        for (i, row) in index.rows().enumerate() {
+    for (n, (_, index)) in indexes.iter().enumerate() {
+        for i in 0..index.len() {
             position += 1;
+            let row = index.row(i);
             if row.wont_fix() {
                 continue;
             }
             let bound = may_hold(row.sig(), &bits);
             if bound > 0 {
-                let rank = Rank {
-                    score: bound,
-                    learning: *kind == Kind::Learning,
-                    logged: row.logged(),
-                    earlier: std::cmp::Reverse(position),
-                };
-                candidates.push((rank, (n, i)));
+                found.push((bound, row.logged_bound(), position, (n, i)));
             }
         }
     }
+    let candidates: Vec<(Rank<'_>, (usize, usize))> = found
+        .iter()
+        .map(|(bound, logged, position, handle)| {
+            let rank = Rank {
+                score: *bound,
+                learning: indexes[handle.0].0 == Kind::Learning,
+                logged: Cow::Borrowed(logged.as_slice()),
+                earlier: std::cmp::Reverse(*position),
+            };
+            (rank, *handle)
+        })
+        .collect();
     let mut files: Vec<Option<std::fs::File>> = indexes.iter().map(|_| None).collect();
     let mut stale = false;
     let lessons = pick(words, candidates, |(n, i)| {
         let (kind, index) = &indexes[n];
         let row = index.row(i);
         let text = read_at(&mut files[n], &store.path(*kind), row.range());
-        match text.filter(|t| Entry::parse(t).is_some_and(|e| e.id().as_str() == row.id())) {
+        match text.filter(|t| Entry::parse(t).is_some_and(|e| row.may_be(e.id().as_str()))) {
             Some(t) => Some(t),
             None => {
                 stale = true;
@@ -334,7 +344,9 @@ fn survey_logs(store: &Store, words: &[String]) -> Result<Survey> {
                 let rank = Rank {
                     score: bound,
                     learning: *kind == Kind::Learning,
-                    logged: first_field(text, "logged").unwrap_or("").trim(),
+                    logged: Cow::Borrowed(
+                        first_field(text, "logged").unwrap_or("").trim().as_bytes(),
+                    ),
                     earlier: std::cmp::Reverse(position),
                 };
                 candidates.push((rank, texts.len()));
@@ -372,7 +384,12 @@ fn pick<'a, H: Copy>(
         if score == 0 {
             continue;
         }
-        let rank = Rank { score, ..bound };
+        let logged = first_field(&text, "logged").unwrap_or("").trim();
+        let rank = Rank {
+            score,
+            logged: Cow::Owned(logged.as_bytes().to_vec()),
+            ..bound
+        };
         found.push((rank, guard::lesson_line(e.id().as_str(), e.summary())));
         found.sort_by(|a, b| b.0.cmp(&a.0));
         found.truncate(MAX_LESSONS);

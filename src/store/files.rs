@@ -19,6 +19,8 @@ use crate::store::{Config, sha256_hex};
 
 const LOCK: &str = ".lock";
 const JOURNAL: &str = ".append-journal";
+/// Before an entry is rewritten in place: the log, offset and length, then the old bytes.
+const EDIT_JOURNAL: &str = ".edit-journal";
 
 /// The `.learnings/` folder of one project.
 #[derive(Debug, Clone)]
@@ -109,7 +111,7 @@ impl Store {
         if !self.exists() {
             return Ok(None);
         }
-        if self.dir.join(JOURNAL).exists() {
+        if self.dir.join(JOURNAL).exists() || self.dir.join(EDIT_JOURNAL).exists() {
             // A writer died mid-append: repair first, if we may write here.
             if let Ok(log) = self.write(|w| w.load(kind)) {
                 return Ok(log.exists.then_some(log.doc));
@@ -182,7 +184,10 @@ impl Store {
         &self,
         f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
     ) -> Result<Option<T>> {
-        if !self.dir.is_dir() || self.dir.join(JOURNAL).exists() {
+        if !self.dir.is_dir()
+            || self.dir.join(JOURNAL).exists()
+            || self.dir.join(EDIT_JOURNAL).exists()
+        {
             return Ok(None);
         }
         let lock = OpenOptions::new()
@@ -377,7 +382,7 @@ impl Writer<'_> {
             return Ok(None);
         };
         let row = index.row(i);
-        let (range, id) = (row.range(), row.id().to_owned());
+        let range = row.range();
         let mut file = File::open(self.store.path(kind))?;
         file.seek(std::io::SeekFrom::Start(range.start))?;
         let mut bytes = vec![0; (range.end - range.start) as usize];
@@ -386,7 +391,7 @@ impl Writer<'_> {
             return Ok(None);
         };
         let parsed = Entry::parse(&text).map(|e| e.id().clone());
-        Ok(parsed.filter(|p| p.as_str() == id).map(|p| (p, text)))
+        Ok(parsed.filter(|p| row.may_be(p.as_str())).map(|p| (p, text)))
     }
 
     /// Replaces entry `i` of `kind`'s log, whose text is `old`, with `new`, through a fresh
@@ -411,6 +416,25 @@ impl Writer<'_> {
         };
         let range = index.row(i).range();
         let path = self.store.path(kind);
+        if new.len() == old.len() {
+            // The same length (a count or a date changed): rewritten where it lies, with the
+            // old bytes in a journal first, so that a crash leaves the old entry or the new.
+            let journal = self.store.dir.join(EDIT_JOURNAL);
+            let mut record =
+                format!("{}\t{}\t{}\n", kind.file_name(), range.start, old.len()).into_bytes();
+            record.extend_from_slice(old.as_bytes());
+            fs_err::write(&journal, &record)?;
+            let mut file = OpenOptions::new().write(true).open(&path)?;
+            file.seek(std::io::SeekFrom::Start(range.start))?;
+            file.write_all(new.as_bytes())?;
+            drop(file);
+            fs_err::remove_file(&journal)?;
+            self.follow(kind, |index| {
+                index.replaced(i, new);
+                true
+            });
+            return Ok(true);
+        }
         let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         let tmp = temp_path(&target);
         let mut src = File::open(&path)?;
@@ -662,6 +686,26 @@ impl Writer<'_> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
+        let edits = self.store.dir.join(EDIT_JOURNAL);
+        match fs_err::read(&edits) {
+            Ok(bytes) => {
+                // Only a whole record is put back: a cut one was written before the edit began.
+                if let Some((kind, offset, old)) = edit_record(&bytes) {
+                    let path = self.store.path(kind);
+                    if let Ok(mut file) = OpenOptions::new().write(true).open(&path)
+                        && file.metadata()?.len() >= offset + old.len() as u64
+                    {
+                        use std::io::Seek;
+                        file.seek(std::io::SeekFrom::Start(offset))?;
+                        file.write_all(old)?;
+                        self.reindex(kind);
+                    }
+                }
+                fs_err::remove_file(&edits)?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
         for kind in Kind::ALL {
             let tmp = temp_path(&self.store.path(kind));
             if tmp.exists() {
@@ -670,6 +714,19 @@ impl Writer<'_> {
         }
         Ok(())
     }
+}
+
+/// The log, offset and old bytes of a whole edit-journal record.
+fn edit_record(bytes: &[u8]) -> Option<(Kind, u64, &[u8])> {
+    let nl = memchr::memchr(b'\n', bytes)?;
+    let head = std::str::from_utf8(&bytes[..nl]).ok()?;
+    let mut parts = head.split('\t');
+    let name = parts.next()?;
+    let kind = Kind::ALL.into_iter().find(|k| k.file_name() == name)?;
+    let offset: u64 = parts.next()?.parse().ok()?;
+    let len: usize = parts.next()?.parse().ok()?;
+    let old = &bytes[nl + 1..];
+    (old.len() == len).then_some((kind, offset, old))
 }
 
 /// Replaces the file at `path` with `bytes` through a temporary file and a rename, keeping
@@ -725,6 +782,32 @@ mod tests {
         );
         assert_eq!(std::fs::read(&path).unwrap(), before);
         assert!(!store.dir().join(JOURNAL).exists());
+    }
+
+    #[test]
+    fn an_edit_in_place_cut_short_is_put_back_by_the_next_writer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().to_owned()).unwrap();
+        store.init().unwrap();
+        let path = store.path(Kind::Error);
+        let before = std::fs::read(&path).unwrap();
+        let at = before.len() - 4;
+        let old = before[at..].to_vec();
+        // The journal was written, then half of the new bytes.
+        let mut record = format!("ERRORS.md\t{at}\t{}\n", old.len()).into_bytes();
+        record.extend_from_slice(&old);
+        std::fs::write(store.dir().join(EDIT_JOURNAL), &record).unwrap();
+        let mut torn = before.clone();
+        torn[at] = b'X';
+        std::fs::write(&path, &torn).unwrap();
+        store.write(|_| Ok(())).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!store.dir().join(EDIT_JOURNAL).exists());
+        // A journal cut short was written before any edit began: nothing is put back.
+        std::fs::write(&path, &torn).unwrap();
+        std::fs::write(store.dir().join(EDIT_JOURNAL), &record[..record.len() - 1]).unwrap();
+        store.write(|_| Ok(())).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), torn);
     }
 
     #[test]

@@ -150,11 +150,23 @@ fn log_indexed(
         });
     }
     let id = EntryId::new(kind, date, index.max_seq(date).saturating_add(1));
-    let hit = key.and_then(|k| index.last_with_key(k));
-    if let Some(i) = hit {
+    let hits = key.map(|k| index.with_key(k)).unwrap_or_default();
+    // The newest entry whose Pattern-Key is the key: the hash points, the text decides.
+    let mut hit = None;
+    for i in hits {
         let Some((previous, text)) = w.indexed_entry(kind, i)? else {
             return Ok(None);
         };
+        if Entry::parse(&text)
+            .and_then(|e| e.pattern_key().map(str::to_owned))
+            .as_deref()
+            == key
+        {
+            hit = Some((i, previous, text));
+            break;
+        }
+    }
+    if let Some((i, previous, text)) = hit {
         let old = Entry::parse(&text).expect("checked when read");
         if is_closed(&old) {
             follow_closed(entry, &old, &previous);

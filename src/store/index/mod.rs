@@ -1,10 +1,11 @@
 //! The index: a cache of what the hooks read in each log, kept beside the logs in
 //! `.learnings/.index/` so that a hook's cost does not grow with the log.
 //!
-//! One file per log holds, for every entry, where its bytes lie, its ID, `Logged` and
-//! Pattern-Key, the standing the activator counts, a signature of the words relevance reads,
-//! and for a failure a hash of its command and working directory; for the log, its end (for
-//! an append) and the highest sequence number of each day (for the next ID). Every writer
+//! One file per log holds, for every entry, where its bytes lie, hashes of its ID and
+//! Pattern-Key, the start of its `Logged`, the standing the activator counts, a signature of
+//! the words relevance reads, and for a failure a hash of its command and working directory;
+//! for the log, its end (for an append) and the highest sequence number of each day (for the
+//! next ID). Hashes only point: what they point at is read and checked. Every writer
 //! keeps it under the store's lock, from the bytes it wrote; a reader uses it only while the
 //! log is exactly the file it was made from ([`stamp`]), and otherwise reads the logs, with the
 //! same result. Deleting it loses nothing: the next writer, or the next prompt, makes it anew.
@@ -20,42 +21,64 @@ use crate::format::words::{
 };
 use crate::format::{Document, Entry, Kind};
 use crate::store::Tail;
-use codec::{OPEN, PENDING, Parts, Row as RawRow, Str, VERIFICATION_SHIFT, WONT_FIX};
+use codec::{
+    Front, LOGGED_LONGER, LOGGED_SHIFT, OPEN, PENDING, ROW, Row as RawRow, VERIFICATION_SHIFT,
+    WONT_FIX,
+};
 pub(crate) use stamp::Stamp;
 
 /// The folder under `.learnings/` that holds the index files.
 pub(crate) const DIR: &str = ".index";
 
-/// The index of one log.
+/// The index of one log: its front, and its rows as bytes (`ROW` each) at `rows_at` in `buf`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Index {
     kind: Kind,
-    p: Parts,
+    f: Front,
+    buf: Vec<u8>,
+    rows_at: usize,
+    /// The log is too large for the rows' 32-bit offsets: never saved.
+    unusable: bool,
 }
 
 /// One entry as the index knows it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Row<'a> {
-    index: &'a Index,
-    raw: &'a RawRow,
-}
+pub(crate) struct Row(RawRow);
 
-impl<'a> Row<'a> {
+impl Row {
     pub(crate) fn range(&self) -> std::ops::Range<u64> {
-        self.raw.offset..self.raw.offset + u64::from(self.raw.len)
-    }
-    pub(crate) fn id(&self) -> &'a str {
-        self.index.str(self.raw.id)
-    }
-    pub(crate) fn logged(&self) -> &'a str {
-        self.index.str(self.raw.logged)
+        u64::from(self.0.offset)..u64::from(self.0.offset) + u64::from(self.0.len)
     }
     pub(crate) fn wont_fix(&self) -> bool {
-        self.raw.flags & WONT_FIX != 0
+        self.0.flags & WONT_FIX != 0
     }
-    pub(crate) fn sig(&self) -> &'a Signature {
-        &self.raw.sig
+    pub(crate) fn sig(&self) -> &Signature {
+        &self.0.sig
     }
+    /// Whether `id` is the ID this row was made from, as far as its hash can tell.
+    pub(crate) fn may_be(&self, id: &str) -> bool {
+        self.0.id == hash32(id)
+    }
+    /// An upper bound of `Logged` in byte order: the bytes the row holds, and when `Logged`
+    /// is longer, a byte above any that can follow them.
+    pub(crate) fn logged_bound(&self) -> Vec<u8> {
+        let n = ((self.0.flags >> LOGGED_SHIFT) & 31) as usize;
+        let mut out = self.0.logged[..n.min(16)].to_vec();
+        if self.0.flags & LOGGED_LONGER != 0 {
+            out.push(0xFF);
+        }
+        out
+    }
+}
+
+/// 32 bits of FNV-1a: enough to point at the right row nearly always; the row's text is read
+/// and checked.
+fn hash32(text: &str) -> u32 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    ((h >> 32) ^ h) as u32
 }
 
 impl crate::store::Store {
@@ -140,38 +163,62 @@ fn unspan(text: &str) -> &str {
 }
 
 impl Index {
+    fn empty(kind: Kind) -> Index {
+        Index {
+            kind,
+            f: Front::default(),
+            buf: Vec::new(),
+            rows_at: 0,
+            unusable: false,
+        }
+    }
+
     /// The index of a log from its parsed bytes, stamped later by [`Index::save`].
     pub(crate) fn build(kind: Kind, doc: &Document) -> Index {
         let bytes = doc.bytes();
-        let mut index = Index {
-            kind,
-            p: Parts {
-                ends_with_newline: bytes.ends_with(b"\n"),
-                crlf: memchr::memchr(b'\n', bytes).is_some_and(|i| i > 0 && bytes[i - 1] == b'\r'),
-                ..Parts::default()
-            },
-        };
-        index.set_closer(doc.unclosed());
+        let mut index = Index::empty(kind);
+        index.unusable = u32::try_from(bytes.len()).is_err();
+        index.f.ends_with_newline = bytes.ends_with(b"\n");
+        index.f.crlf = memchr::memchr(b'\n', bytes).is_some_and(|i| i > 0 && bytes[i - 1] == b'\r');
+        index.f.closer = doc.unclosed().map(str::to_owned);
         index.note_seqs(bytes);
         let mut lower = String::new();
+        index.buf.reserve(doc.entries().len() * ROW);
         for span in doc.entries() {
             let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
             let row = index.row_of(span.range.start as u64, text, &mut lower);
-            index.p.rows.push(row);
+            index.push(&row);
         }
-        index.p.stamp.len = bytes.len() as u64;
+        index.f.stamp.len = bytes.len() as u64;
         index
+    }
+
+    fn push(&mut self, row: &RawRow) {
+        let at = self.buf.len();
+        self.buf.resize(at + ROW, 0);
+        row.write(&mut self.buf[at..]);
+        self.f.rows += 1;
+    }
+
+    fn raw(&self, i: usize) -> RawRow {
+        let at = self.rows_at + i * ROW;
+        RawRow::read(&self.buf[at..at + ROW])
+    }
+
+    fn set(&mut self, i: usize, row: &RawRow) {
+        let at = self.rows_at + i * ROW;
+        row.write(&mut self.buf[at..at + ROW]);
     }
 
     fn row_of(&mut self, offset: u64, text: &str, lower: &mut String) -> RawRow {
         lower_into(text, lower);
         let s = standing(text, lower);
         let entry = Entry::parse(text);
-        let id = entry.as_ref().map_or("", |e| e.id().as_str()).to_owned();
+        let id = entry.as_ref().map_or("", |e| e.id().as_str());
         let logged = crate::format::entry::first_field(text, "logged")
             .unwrap_or("")
             .trim();
-        let key = entry.as_ref().and_then(Entry::pattern_key).unwrap_or("");
+        let key = entry.as_ref().and_then(Entry::pattern_key);
         let mut flags = 0;
         if s.pending {
             flags |= PENDING;
@@ -189,41 +236,33 @@ impl Index {
             Verification::Held => 3,
         };
         flags |= v << VERIFICATION_SHIFT;
+        let mut head = [0u8; 16];
+        let n = logged.len().min(16);
+        head[..n].copy_from_slice(&logged.as_bytes()[..n]);
+        flags |= (n as u32) << LOGGED_SHIFT;
+        if logged.len() > 16 {
+            flags |= LOGGED_LONGER;
+        }
         let cmd = match (&entry, self.kind) {
             (Some(e), Kind::Error) => failure_hash(e).unwrap_or(0),
             _ => 0,
         };
         let sig = entry
             .as_ref()
-            .map_or([0; 4], |e| signature(&relevance_texts(e)));
+            .map_or([0; 2], |e| signature(&relevance_texts(e)));
+        if u32::try_from(offset + text.len() as u64).is_err() {
+            self.unusable = true;
+        }
         RawRow {
-            offset,
+            sig,
+            logged: head,
+            offset: offset as u32,
             len: text.len() as u32,
             flags,
-            id: self.intern(&id),
-            logged: self.intern(logged),
-            key: self.intern(key),
+            key: key.map_or(0, hash32),
+            id: hash32(id),
             cmd,
-            sig,
         }
-    }
-
-    fn intern(&mut self, s: &str) -> Str {
-        let off = self.p.pool.len() as u32;
-        self.p.pool.extend_from_slice(s.as_bytes());
-        Str {
-            off,
-            len: s.len() as u32,
-        }
-    }
-
-    fn str(&self, s: Str) -> &str {
-        let bytes = &self.p.pool[s.off as usize..(s.off + s.len) as usize];
-        std::str::from_utf8(bytes).unwrap_or("")
-    }
-
-    fn set_closer(&mut self, closer: Option<&str>) {
-        self.p.closer = closer.map(|c| self.intern(c));
     }
 
     /// Records the highest sequence number after `PREFIX-YYYYMMDD-` in `bytes`, for every day,
@@ -244,37 +283,35 @@ impl Index {
                 continue;
             };
             let date: [u8; 8] = rest[..8].try_into().expect("8 digits");
-            match self.p.seqs.iter_mut().find(|(d, _)| *d == date) {
+            match self.f.seqs.iter_mut().find(|(d, _)| *d == date) {
                 Some((_, max)) => *max = (*max).max(seq),
-                None => self.p.seqs.push((date, seq)),
+                None => self.f.seqs.push((date, seq)),
             }
         }
     }
 
     /// The log's length when the index was made.
     pub(crate) fn log_len(&self) -> u64 {
-        self.p.stamp.len
+        self.f.stamp.len
     }
 
-    pub(crate) fn rows(&self) -> impl ExactSizeIterator<Item = Row<'_>> + '_ {
-        self.p.rows.iter().map(move |raw| Row { index: self, raw })
+    pub(crate) fn len(&self) -> usize {
+        self.f.rows
     }
 
-    pub(crate) fn row(&self, i: usize) -> Row<'_> {
-        Row {
-            index: self,
-            raw: &self.p.rows[i],
-        }
+    pub(crate) fn row(&self, i: usize) -> Row {
+        Row(self.raw(i))
     }
 
     /// Pending, awaiting verification, eligible for promotion, held INDETERMINATE.
     pub(crate) fn counts(&self) -> [usize; 4] {
         let mut c = [0; 4];
-        for r in &self.p.rows {
-            if r.flags & PENDING != 0 {
+        for i in 0..self.f.rows {
+            let flags = codec::get32(&self.buf, self.rows_at + i * ROW + 40);
+            if flags & PENDING != 0 {
                 c[0] += 1;
             }
-            match (r.flags >> VERIFICATION_SHIFT) & 3 {
+            match (flags >> VERIFICATION_SHIFT) & 3 {
                 1 => c[1] += 1,
                 2 => c[2] += 1,
                 3 => c[3] += 1,
@@ -286,21 +323,26 @@ impl Index {
 
     /// The highest sequence number written after `PREFIX-date-` (`date` as `YYYYMMDD`).
     pub(crate) fn max_seq(&self, date: &str) -> u32 {
-        self.p
+        self.f
             .seqs
             .iter()
             .find(|(d, _)| d.as_slice() == date.as_bytes())
             .map_or(0, |(_, s)| *s)
     }
 
-    /// The last entry whose Pattern-Key is `key`.
-    pub(crate) fn last_with_key(&self, key: &str) -> Option<usize> {
-        self.p.rows.iter().rposition(|r| self.str(r.key) == key)
+    /// The entries whose Pattern-Key may be `key`, newest first: their text must be read to
+    /// be sure.
+    pub(crate) fn with_key(&self, key: &str) -> Vec<usize> {
+        let h = hash32(key);
+        (0..self.f.rows)
+            .rev()
+            .filter(|&i| codec::get32(&self.buf, self.rows_at + i * ROW + 44) == h)
+            .collect()
     }
 
     /// The open failures of this command (see [`command_hash`]).
     pub(crate) fn open_failures(&self, hash: u64) -> Vec<usize> {
-        self.p
+        self.f
             .open
             .iter()
             .filter(|(h, _)| *h == hash)
@@ -312,59 +354,77 @@ impl Index {
     pub(crate) fn tail(&self) -> Tail {
         Tail {
             kind: self.kind,
-            len: self.p.stamp.len,
-            ends_with_newline: self.p.ends_with_newline,
-            crlf: self.p.crlf,
-            closer: self.p.closer.map(|c| self.str(c).to_owned()),
+            len: self.f.stamp.len,
+            ends_with_newline: self.f.ends_with_newline,
+            crlf: self.f.crlf,
+            closer: self.f.closer.clone(),
         }
     }
 
     /// Takes in an append: `written` is every byte added at the end of the log, and the new
     /// entry starts `entry_at` bytes into it.
     pub(crate) fn appended(&mut self, written: &str, entry_at: usize) {
-        let offset = self.p.stamp.len + entry_at as u64;
-        if let Some(last) = self.p.rows.last_mut() {
-            last.len = (offset - last.offset) as u32;
+        let offset = self.f.stamp.len + entry_at as u64;
+        if self.f.rows > 0 {
+            let last = self.f.rows - 1;
+            let mut row = self.raw(last);
+            row.len = (offset - u64::from(row.offset)) as u32;
+            self.set(last, &row);
         }
         self.note_seqs(written.as_bytes());
         let entry = &written[entry_at..];
         let mut lower = String::new();
         let row = self.row_of(offset, entry, &mut lower);
-        self.p.rows.push(row);
+        self.push(&row);
         // The block state after the entry: the append closed whatever was open before it.
-        self.set_closer(crate::format::blocks::closer_after(entry).as_deref());
-        self.p.ends_with_newline = written.ends_with('\n');
-        if self.p.stamp.len == 0 {
-            self.p.crlf = memchr::memchr(b'\n', written.as_bytes())
+        self.f.closer = crate::format::blocks::closer_after(entry);
+        self.f.ends_with_newline = written.ends_with('\n');
+        if self.f.stamp.len == 0 {
+            self.f.crlf = memchr::memchr(b'\n', written.as_bytes())
                 .is_some_and(|i| i > 0 && written.as_bytes()[i - 1] == b'\r');
         }
-        self.p.stamp.len += written.len() as u64;
+        self.f.stamp.len += written.len() as u64;
     }
 
     /// Takes in the edit of entry `i`, whose text is now `new`.
     pub(crate) fn replaced(&mut self, i: usize, new: &str) {
-        let old = self.p.rows[i];
+        let old = self.raw(i);
         let delta = new.len() as i64 - i64::from(old.len);
         let mut lower = String::new();
-        let row = self.row_of(old.offset, new, &mut lower);
-        self.p.rows[i] = row;
-        for r in &mut self.p.rows[i + 1..] {
-            r.offset = (r.offset as i64 + delta) as u64;
+        let row = self.row_of(u64::from(old.offset), new, &mut lower);
+        self.set(i, &row);
+        if delta != 0 {
+            for j in i + 1..self.f.rows {
+                let at = self.rows_at + j * ROW + 32;
+                let offset = i64::from(codec::get32(&self.buf, at)) + delta;
+                self.buf[at..at + 4].copy_from_slice(&(offset as u32).to_le_bytes());
+            }
         }
         self.note_seqs(new.as_bytes());
-        if i + 1 == self.p.rows.len() {
-            self.p.ends_with_newline = new.ends_with('\n');
+        if i + 1 == self.f.rows {
+            self.f.ends_with_newline = new.ends_with('\n');
         }
-        self.p.stamp.len = (self.p.stamp.len as i64 + delta) as u64;
+        self.f.stamp.len = (self.f.stamp.len as i64 + delta) as u64;
     }
 
     /// Reads the index of `kind` in the `.learnings/` folder `dir`, if it is whole and its log
     /// is still exactly the file it was made from.
     pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
-        let bytes = std::fs::read(path(dir, kind)).ok()?;
-        let p = codec::decode(&bytes)?;
+        let mut buf = std::fs::read(path(dir, kind)).ok()?;
+        let (f, rows_at) = codec::decode(&buf)?;
         let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
-        (now == p.stamp).then_some(Index { kind, p })
+        if now != f.stamp {
+            return None;
+        }
+        // The rows end the buffer, so that an append can push onto it.
+        buf.truncate(rows_at + f.rows * ROW);
+        Some(Index {
+            kind,
+            f,
+            buf,
+            rows_at,
+            unusable: false,
+        })
     }
 
     /// Reads only the short sections at the front of the index of `kind` (what a passing
@@ -377,9 +437,16 @@ impl Index {
         let front = codec::front_len(&bytes)?;
         bytes.resize(front, 0);
         file.read_exact(&mut bytes[codec::HEADER..]).ok()?;
-        let p = codec::decode_front(&bytes)?;
+        let f = codec::decode_front(&bytes)?;
         let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
-        (now == p.stamp).then_some(Index { kind, p })
+        (now == f.stamp).then(|| Index {
+            kind,
+            // The rows are not read: only `open_failures` may be asked of this index.
+            f,
+            buf: Vec::new(),
+            rows_at: 0,
+            unusable: true,
+        })
     }
 
     /// Writes the index for the log as it is now, which must be the bytes it was made from
@@ -391,6 +458,7 @@ impl Index {
     /// [`Look`] taken before they were read: it is saved only if the log is still as it was
     /// then, and was settled then.
     pub(crate) fn save(&mut self, dir: &Path, before: Option<Look>) -> Result<bool> {
+        use std::io::Write;
         let target = path(dir, self.kind);
         let tmp = temp(dir, self.kind)?;
         let stamp = Stamp::of(&dir.join(self.kind.file_name()));
@@ -407,18 +475,19 @@ impl Index {
             (Err(_), _) => false,
         };
         match stamp {
-            Ok(s) if fresh && s.len == self.p.stamp.len => {
-                self.p.stamp = s;
-                self.p.open = self
-                    .p
-                    .rows
-                    .iter()
-                    .enumerate()
+            Ok(s) if fresh && !self.unusable && s.len == self.f.stamp.len => {
+                self.f.stamp = s;
+                self.f.open = (0..self.f.rows)
+                    .map(|i| (i, self.raw(i)))
                     .filter(|(_, r)| r.cmd != 0 && r.flags & OPEN != 0)
                     .map(|(i, r)| (r.cmd, i as u32))
                     .collect();
-                self.p.counts = self.counts().map(|c| c as u32);
-                fs_err::write(&tmp, codec::encode(&self.p))?;
+                let rows = &self.buf[self.rows_at..self.rows_at + self.f.rows * ROW];
+                let mut file = fs_err::File::create(&tmp)?;
+                file.write_all(&codec::encode_front(&self.f))?;
+                file.write_all(rows)?;
+                file.write_all(&codec::checksum(rows).to_le_bytes())?;
+                drop(file);
                 fs_err::rename(&tmp, &target)?;
                 Ok(true)
             }
@@ -429,65 +498,6 @@ impl Index {
             }
         }
     }
-}
-
-/// Where the fresh index of `kind` differs from one made anew from `doc` (the log as it is):
-/// a line per difference, none when they agree or when there is no fresh index. For tests
-/// and `evolver doctor`: a writer that let its index drift from its log shows here.
-pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
-    let Some(kept) = Index::load(dir, kind) else {
-        return Vec::new();
-    };
-    let made = Index::build(kind, doc);
-    let view = |i: &Index| {
-        let rows: Vec<String> =
-            i.p.rows
-                .iter()
-                .map(|r| {
-                    format!(
-                        "{}+{} {:x} {} {:?} {:?} {:x} {:x?}",
-                        r.offset,
-                        r.len,
-                        r.flags,
-                        i.str(r.id),
-                        i.str(r.logged),
-                        i.str(r.key),
-                        r.cmd,
-                        r.sig
-                    )
-                })
-                .collect();
-        let mut seqs = i.p.seqs.clone();
-        seqs.sort();
-        let t = i.tail();
-        let tail = format!(
-            "{} {} {} {:?}",
-            t.len, t.ends_with_newline, t.crlf, t.closer
-        );
-        (rows, seqs, tail)
-    };
-    let (a, b) = (view(&kept), view(&made));
-    let mut out = Vec::new();
-    if a.2 != b.2 {
-        out.push(format!("{}: end {} != {}", kind.file_name(), a.2, b.2));
-    }
-    if a.1 != b.1 {
-        out.push(format!("{}: sequences differ", kind.file_name()));
-    }
-    if a.0.len() != b.0.len() {
-        out.push(format!(
-            "{}: {} rows != {}",
-            kind.file_name(),
-            a.0.len(),
-            b.0.len()
-        ));
-    }
-    for (x, y) in a.0.iter().zip(&b.0) {
-        if x != y {
-            out.push(format!("{}: row {x} != {y}", kind.file_name()));
-        }
-    }
-    out
 }
 
 /// The file system's time and the log's stamp, taken in that order before the log is read.
@@ -540,15 +550,58 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
             kind.file_name()
         ));
     };
-    let Some(p) = codec::decode(&bytes) else {
+    let Some((f, _)) = codec::decode(&bytes) else {
         return Some(format!("{} is damaged", file.display()));
     };
     match Stamp::of(&dir.join(kind.file_name())) {
-        Ok(now) if now == p.stamp => None,
+        Ok(now) if now == f.stamp => None,
         _ => Some(format!(
             "{} is stale: {} changed since it was made",
             file.display(),
             kind.file_name()
         )),
     }
+}
+
+/// Where the fresh index of `kind` differs from one made anew from `doc` (the log as it is):
+/// a line per difference, none when they agree or when there is no fresh index. For tests:
+/// a writer that let its index drift from its log shows here.
+pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
+    let Some(kept) = Index::load(dir, kind) else {
+        return Vec::new();
+    };
+    let made = Index::build(kind, doc);
+    let view = |i: &Index| {
+        let rows: Vec<String> = (0..i.len()).map(|r| format!("{:?}", i.raw(r))).collect();
+        let mut seqs = i.f.seqs.clone();
+        seqs.sort();
+        let t = i.tail();
+        let tail = format!(
+            "{} {} {} {:?}",
+            t.len, t.ends_with_newline, t.crlf, t.closer
+        );
+        (rows, seqs, tail)
+    };
+    let (a, b) = (view(&kept), view(&made));
+    let mut out = Vec::new();
+    if a.2 != b.2 {
+        out.push(format!("{}: end {} != {}", kind.file_name(), a.2, b.2));
+    }
+    if a.1 != b.1 {
+        out.push(format!("{}: sequences differ", kind.file_name()));
+    }
+    if a.0.len() != b.0.len() {
+        out.push(format!(
+            "{}: {} rows != {}",
+            kind.file_name(),
+            a.0.len(),
+            b.0.len()
+        ));
+    }
+    for (x, y) in a.0.iter().zip(&b.0) {
+        if x != y {
+            out.push(format!("{}: row {x} != {y}", kind.file_name()));
+        }
+    }
+    out
 }
