@@ -3,8 +3,8 @@
 //! index that stands in for them must agree to the byte.
 //!
 //! Words are latin words of three letters or more, and pairs of adjacent Chinese, Japanese or
-//! Korean characters, which are not split by spaces. A signature is a 128-bit set of two bits
-//! per word: it can tell that an entry does not hold a word, never that it does.
+//! Korean characters, which are not split by spaces. A signature is a 256-bit set of three
+//! bits per word: it can tell that an entry does not hold a word, never that it does.
 
 use crate::format::Entry;
 use crate::format::entry::first_field;
@@ -104,16 +104,17 @@ fn is_cjk(c: char) -> bool {
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
-/// A set of words, two bits each out of 128.
-pub(crate) type Signature = [u64; 2];
+/// A set of words, three bits each out of 256.
+pub(crate) type Signature = [u64; 4];
 
-/// The two bits of one word (FNV-1a over its bytes).
-pub(crate) fn word_bits(word: &str) -> (u8, u8) {
+/// The three bits of one word (FNV-1a over its bytes).
+pub(crate) fn word_bits(word: &str) -> [u8; 3] {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in word.bytes() {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    (h as u8 & 127, (h >> 32) as u8 & 127)
+    h ^= h >> 29;
+    [h as u8, (h >> 24) as u8, (h >> 48) as u8]
 }
 
 fn set_bit(sig: &mut Signature, bit: u8) {
@@ -126,14 +127,14 @@ fn has_bit(sig: &Signature, bit: u8) -> bool {
 
 /// The signature of every word in `texts` but the stop words, which no prompt word can be.
 pub(crate) fn signature(texts: &[&str]) -> Signature {
-    let mut sig = [0; 2];
+    let mut sig = [0; 4];
     let (mut word, mut pair) = (String::new(), String::new());
     for text in texts {
         each_token(text, &mut word, &mut pair, &mut |t| {
             if !STOP_WORDS.contains(&t) {
-                let (a, b) = word_bits(t);
-                set_bit(&mut sig, a);
-                set_bit(&mut sig, b);
+                for bit in word_bits(t) {
+                    set_bit(&mut sig, bit);
+                }
             }
         });
     }
@@ -142,10 +143,10 @@ pub(crate) fn signature(texts: &[&str]) -> Signature {
 
 /// How many of the words (given by their bits) the signature may hold: never fewer than
 /// the entry really holds.
-pub(crate) fn may_hold(sig: &Signature, words: &[(u8, u8)]) -> usize {
+pub(crate) fn may_hold(sig: &Signature, words: &[[u8; 3]]) -> usize {
     words
         .iter()
-        .filter(|(a, b)| has_bit(sig, *a) && has_bit(sig, *b))
+        .filter(|bits| bits.iter().all(|b| has_bit(sig, *b)))
         .count()
 }
 
@@ -255,13 +256,13 @@ mod tests {
             "cmd.cargo.test",
         ]);
         let held = prompt_tokens("parser fails 解析 cargo test tags");
-        let bits: Vec<(u8, u8)> = held.iter().map(|w| word_bits(w)).collect();
+        let bits: Vec<[u8; 3]> = held.iter().map(|w| word_bits(w)).collect();
         assert_eq!(may_hold(&sig, &bits), held.len());
-        let absent: Vec<(u8, u8)> = ["zebra", "quantum", "blockchain"]
+        let absent: Vec<[u8; 3]> = ["zebra", "quantum", "blockchain"]
             .iter()
             .map(|w| word_bits(w))
             .collect();
         assert!(may_hold(&sig, &absent) < 3);
-        assert_eq!(signature(&["the and you"]), [0; 2]);
+        assert_eq!(signature(&["the and you"]), [0; 4]);
     }
 }

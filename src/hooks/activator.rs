@@ -22,8 +22,11 @@ use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;
 use crate::hooks::guard;
 use crate::hooks::payload::Payload;
-use crate::store::index::Index;
+use crate::store::index::{Index, Row};
 use crate::store::{Store, project_root};
+
+/// Past this many candidate rows in one file, its cold column is read whole.
+const MANY_ROWS: usize = 64;
 
 /// The whole block stays under this many characters.
 pub const MAX_CHARS: usize = 2000;
@@ -218,7 +221,7 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
         match std::fs::metadata(store.path(kind)) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(_) => return None,
-            Ok(_) => indexes.push((kind, Index::load(store.dir(), kind)?)),
+            Ok(_) => indexes.push((kind, Index::load_hot(store.dir(), kind)?)),
         }
     }
     let mut s = Survey::default();
@@ -232,41 +235,58 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
     if words.is_empty() {
         return Some(s);
     }
-    let bits: Vec<(u8, u8)> = words.iter().map(|w| word_bits(w)).collect();
-    // First the bounds, then the candidates that borrow them.
-    let mut found = Vec::new();
+    let bits: Vec<[u8; 3]> = words.iter().map(|w| word_bits(w)).collect();
+    // The signatures say which entries may share words; only those rows are read whole.
+    let mut bounds = Vec::new();
     let mut position = 0;
     for (n, (_, index)) in indexes.iter().enumerate() {
         for i in 0..index.len() {
             position += 1;
-            let row = index.row(i);
-            if row.wont_fix() {
+            if index.wont_fix(i) {
                 continue;
             }
-            let bound = may_hold(row.sig(), &bits);
+            let bound = may_hold(&index.sig(i), &bits);
             if bound > 0 {
-                found.push((bound, row.logged_bound(), position, (n, i)));
+                bounds.push((bound, position, n, i));
             }
         }
     }
+    // Many rows of one file are read faster as its whole cold column.
+    let indexes: Vec<(Kind, Index)> = indexes
+        .into_iter()
+        .enumerate()
+        .map(|(n, (kind, index))| {
+            let many = bounds.iter().filter(|b| b.2 == n).count() > MANY_ROWS;
+            Some((kind, if many { index.with_cold()? } else { index }))
+        })
+        .collect::<Option<_>>()?;
+    let mut found = Vec::with_capacity(bounds.len());
+    for (bound, position, n, i) in bounds {
+        let row = indexes[n].1.row(i)?;
+        found.push((bound, row.logged_bound(), position, (n, i, row)));
+    }
     let candidates: Vec<(Rank<'_>, (usize, usize))> = found
         .iter()
-        .map(|(bound, logged, position, handle)| {
+        .map(|(bound, logged, position, (n, i, _))| {
             let rank = Rank {
                 score: *bound,
-                learning: indexes[handle.0].0 == Kind::Learning,
+                learning: indexes[*n].0 == Kind::Learning,
                 logged: Cow::Borrowed(logged.as_slice()),
                 earlier: std::cmp::Reverse(*position),
             };
-            (rank, *handle)
+            (rank, (*n, *i))
         })
+        .collect();
+    let rows: std::collections::HashMap<(usize, usize), Row> = found
+        .iter()
+        .map(|(_, _, _, (n, i, row))| ((*n, *i), *row))
         .collect();
     let mut files: Vec<Option<std::fs::File>> = indexes.iter().map(|_| None).collect();
     let mut stale = false;
     let lessons = pick(words, candidates, |(n, i)| {
-        let (kind, index) = &indexes[n];
-        let row = index.row(i);
-        let text = read_at(&mut files[n], &store.path(*kind), row.range());
+        let kind = indexes[n].0;
+        let row = rows[&(n, i)];
+        let text = read_at(&mut files[n], &store.path(kind), row.range());
         match text.filter(|t| Entry::parse(t).is_some_and(|e| row.may_be(e.id().as_str()))) {
             Some(t) => Some(t),
             None => {

@@ -381,7 +381,9 @@ impl Writer<'_> {
         let Some(index) = self.index(kind) else {
             return Ok(None);
         };
-        let row = index.row(i);
+        let Some(row) = index.row(i) else {
+            return Ok(None);
+        };
         let range = row.range();
         let mut file = File::open(self.store.path(kind))?;
         file.seek(std::io::SeekFrom::Start(range.start))?;
@@ -414,7 +416,9 @@ impl Writer<'_> {
         let Some(index) = self.index(kind) else {
             return Ok(false);
         };
-        let range = index.row(i).range();
+        let Some(range) = index.row(i).map(|r| r.range()) else {
+            return Ok(false);
+        };
         let path = self.store.path(kind);
         if new.len() == old.len() {
             // The same length (a count or a date changed): rewritten where it lies, with the

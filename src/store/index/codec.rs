@@ -1,37 +1,44 @@
 //! The index file's bytes: a fixed header and the short sections the error detector's
-//! success path reads, then one fixed-size row per entry. Every number is little-endian;
-//! each part ends in a checksum, so a damaged file is refused, never believed. Rows are read
-//! where they lie in the file's buffer, never copied out one by one.
+//! success path reads, then the rows in two columns: the hot one (word signature and flags),
+//! which the activator reads whole, and the cold one (where each entry lies, hashes, the start
+//! of `Logged`), which it reads only for the entries that can rank. Every number is
+//! little-endian; every part ends in a checksum, and each cold row carries its own, so a
+//! damaged file is refused, never believed.
 //!
 //! ```text
-//! magic "EVIDX\0\0\x02"
+//! magic "EVIDX\0\0\x03"
 //! header   log stamp, tail flags, section sizes             (HEADER bytes)
 //! seqs     n × (date [8], highest sequence u32)
 //! open     n × (command hash u64, row u32)
 //! closer   the line that closes a block the log leaves open
 //! checksum of everything above (u64)
-//! rows     n × ROW bytes:
-//!          signature [u64; 2], Logged's first 16 bytes, offset u32, length u32,
-//!          flags u32, Pattern-Key hash u32, ID hash u32, command hash u64
-//! checksum of the rows (u64)
+//! hot      n × (signature [u64; 4], flags u32)               (HOT bytes a row)
+//! checksum of the hot rows (u64)
+//! cold     n × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash u32,
+//!               ID hash u32, command hash u64, checksum u32)  (COLD bytes a row)
+//! checksum of the cold rows (u64)
 //! ```
 
 use crate::format::words::Signature;
 use crate::store::index::stamp::Stamp;
 
-pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x02";
+pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x03";
 pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
-pub(crate) const ROW: usize = 60;
+pub(crate) const HOT: usize = 36;
+pub(crate) const COLD: usize = 52;
 
 pub(crate) const PENDING: u32 = 1;
 pub(crate) const WONT_FIX: u32 = 1 << 1;
 pub(crate) const OPEN: u32 = 1 << 2;
 /// Bits 4 and 5: the verification standing (0 none, 1 awaiting, 2 eligible, 3 held).
 pub(crate) const VERIFICATION_SHIFT: u32 = 4;
-/// Bits 8 to 12: how many bytes of `Logged` the row holds (at most 16).
+/// Bits 8 to 12: how many bytes of `Logged` the row holds (at most 24).
 pub(crate) const LOGGED_SHIFT: u32 = 8;
-/// `Logged` is longer than the 16 bytes the row holds.
+/// `Logged` is longer than the bytes the row holds.
 pub(crate) const LOGGED_LONGER: u32 = 1 << 13;
+/// How many bytes of `Logged` a row holds: enough for `2026-12-03T10:30:00Z` and
+/// `2026-12-03T10:30:00.123Z`, so that ties in ranking are settled by the row.
+pub(crate) const LOGGED: usize = 24;
 
 /// The header and short sections.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -49,7 +56,7 @@ pub(crate) struct Front {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Row {
     pub sig: Signature,
-    pub logged: [u8; 16],
+    pub logged: [u8; LOGGED],
     pub offset: u32,
     pub len: u32,
     pub flags: u32,
@@ -59,29 +66,39 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    pub(crate) fn write(&self, out: &mut [u8]) {
-        out[0..8].copy_from_slice(&self.sig[0].to_le_bytes());
-        out[8..16].copy_from_slice(&self.sig[1].to_le_bytes());
-        out[16..32].copy_from_slice(&self.logged);
-        out[32..36].copy_from_slice(&self.offset.to_le_bytes());
-        out[36..40].copy_from_slice(&self.len.to_le_bytes());
-        out[40..44].copy_from_slice(&self.flags.to_le_bytes());
-        out[44..48].copy_from_slice(&self.key.to_le_bytes());
-        out[48..52].copy_from_slice(&self.id.to_le_bytes());
-        out[52..60].copy_from_slice(&self.cmd.to_le_bytes());
+    pub(crate) fn write_hot(&self, out: &mut [u8]) {
+        for (k, w) in self.sig.iter().enumerate() {
+            out[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
+        }
+        out[32..36].copy_from_slice(&self.flags.to_le_bytes());
     }
 
-    pub(crate) fn read(b: &[u8]) -> Row {
-        Row {
-            sig: [get64(b, 0), get64(b, 8)],
-            logged: b[16..32].try_into().expect("16 bytes"),
-            offset: get32(b, 32),
-            len: get32(b, 36),
-            flags: get32(b, 40),
-            key: get32(b, 44),
-            id: get32(b, 48),
-            cmd: get64(b, 52),
+    pub(crate) fn write_cold(&self, out: &mut [u8]) {
+        out[0..24].copy_from_slice(&self.logged);
+        out[24..28].copy_from_slice(&self.offset.to_le_bytes());
+        out[28..32].copy_from_slice(&self.len.to_le_bytes());
+        out[32..36].copy_from_slice(&self.key.to_le_bytes());
+        out[36..40].copy_from_slice(&self.id.to_le_bytes());
+        out[40..48].copy_from_slice(&self.cmd.to_le_bytes());
+        let sum = checksum(&out[..48]) as u32;
+        out[48..52].copy_from_slice(&sum.to_le_bytes());
+    }
+
+    /// A row from its two halves; `None` when the cold half fails its checksum.
+    pub(crate) fn read(hot: &[u8], cold: &[u8]) -> Option<Row> {
+        if checksum(&cold[..48]) as u32 != get32(cold, 48) {
+            return None;
         }
+        Some(Row {
+            sig: [0, 1, 2, 3].map(|k| get64(hot, k * 8)),
+            flags: get32(hot, 32),
+            logged: cold[0..24].try_into().expect("24 bytes"),
+            offset: get32(cold, 24),
+            len: get32(cold, 28),
+            key: get32(cold, 32),
+            id: get32(cold, 36),
+            cmd: get64(cold, 40),
+        })
     }
 }
 
@@ -191,16 +208,21 @@ pub(crate) fn decode_front(bytes: &[u8]) -> Option<Front> {
     Some(f)
 }
 
-/// Checks a whole index file: its front, and its rows where they lie. Returns the front and
-/// where the rows start.
-pub(crate) fn decode(bytes: &[u8]) -> Option<(Front, usize)> {
+/// Where the hot and cold columns of a whole index file start, after checking every
+/// checksum; `None` when any part is damaged.
+pub(crate) fn decode(bytes: &[u8]) -> Option<(Front, usize, usize)> {
     let f = decode_front(bytes)?;
-    let at = front_len(bytes)?;
-    let end = at.checked_add(f.rows.checked_mul(ROW)?)?;
-    if bytes.len() != end.checked_add(8)? || checksum(&bytes[at..end]) != get64(bytes, end) {
+    let hot = front_len(bytes)?;
+    let hot_end = hot.checked_add(f.rows.checked_mul(HOT)?)?;
+    let cold = hot_end.checked_add(8)?;
+    let cold_end = cold.checked_add(f.rows.checked_mul(COLD)?)?;
+    if bytes.len() != cold_end.checked_add(8)?
+        || checksum(&bytes[hot..hot_end]) != get64(bytes, hot_end)
+        || checksum(&bytes[cold..cold_end]) != get64(bytes, cold_end)
+    {
         return None;
     }
-    Some((f, at))
+    Some((f, hot, cold))
 }
 
 fn put32(out: &mut Vec<u8>, v: u32) {

@@ -22,23 +22,30 @@ use crate::format::words::{
 use crate::format::{Document, Entry, Kind};
 use crate::store::Tail;
 use codec::{
-    Front, LOGGED_LONGER, LOGGED_SHIFT, OPEN, PENDING, ROW, Row as RawRow, VERIFICATION_SHIFT,
-    WONT_FIX,
+    COLD, Front, HOT, LOGGED, LOGGED_LONGER, LOGGED_SHIFT, OPEN, PENDING, Row as RawRow,
+    VERIFICATION_SHIFT, WONT_FIX,
 };
 pub(crate) use stamp::Stamp;
 
 /// The folder under `.learnings/` that holds the index files.
 pub(crate) const DIR: &str = ".index";
 
-/// The index of one log: its front, and its rows as bytes (`ROW` each) at `rows_at` in `buf`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The index of one log: its front, and its rows as bytes in two columns.
+#[derive(Debug)]
 pub(crate) struct Index {
     kind: Kind,
     f: Front,
-    buf: Vec<u8>,
-    rows_at: usize,
+    hot: Vec<u8>,
+    cold: Cold,
     /// The log is too large for the rows' 32-bit offsets: never saved.
     unusable: bool,
+}
+
+/// The cold column: in memory, or left in the file and read a row at a time.
+#[derive(Debug)]
+enum Cold {
+    Loaded(Vec<u8>),
+    OnDisk(std::fs::File, u64),
 }
 
 /// One entry as the index knows it.
@@ -49,12 +56,6 @@ impl Row {
     pub(crate) fn range(&self) -> std::ops::Range<u64> {
         u64::from(self.0.offset)..u64::from(self.0.offset) + u64::from(self.0.len)
     }
-    pub(crate) fn wont_fix(&self) -> bool {
-        self.0.flags & WONT_FIX != 0
-    }
-    pub(crate) fn sig(&self) -> &Signature {
-        &self.0.sig
-    }
     /// Whether `id` is the ID this row was made from, as far as its hash can tell.
     pub(crate) fn may_be(&self, id: &str) -> bool {
         self.0.id == hash32(id)
@@ -62,12 +63,27 @@ impl Row {
     /// An upper bound of `Logged` in byte order: the bytes the row holds, and when `Logged`
     /// is longer, a byte above any that can follow them.
     pub(crate) fn logged_bound(&self) -> Vec<u8> {
-        let n = ((self.0.flags >> LOGGED_SHIFT) & 31) as usize;
-        let mut out = self.0.logged[..n.min(16)].to_vec();
+        let n = ((self.0.flags >> LOGGED_SHIFT) & 63) as usize;
+        let mut out = self.0.logged[..n.min(LOGGED)].to_vec();
         if self.0.flags & LOGGED_LONGER != 0 {
             out.push(0xFF);
         }
         out
+    }
+}
+
+/// `buf.len()` bytes of `file` at `at`, without moving its position.
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut f = file;
+        f.seek(std::io::SeekFrom::Start(at))?;
+        f.read_exact(buf)
     }
 }
 
@@ -167,8 +183,8 @@ impl Index {
         Index {
             kind,
             f: Front::default(),
-            buf: Vec::new(),
-            rows_at: 0,
+            hot: Vec::new(),
+            cold: Cold::Loaded(Vec::new()),
             unusable: false,
         }
     }
@@ -183,7 +199,7 @@ impl Index {
         index.f.closer = doc.unclosed().map(str::to_owned);
         index.note_seqs(bytes);
         let mut lower = String::new();
-        index.buf.reserve(doc.entries().len() * ROW);
+        index.hot.reserve(doc.entries().len() * HOT);
         for span in doc.entries() {
             let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
             let row = index.row_of(span.range.start as u64, text, &mut lower);
@@ -194,20 +210,53 @@ impl Index {
     }
 
     fn push(&mut self, row: &RawRow) {
-        let at = self.buf.len();
-        self.buf.resize(at + ROW, 0);
-        row.write(&mut self.buf[at..]);
+        let at = self.hot.len();
+        self.hot.resize(at + HOT, 0);
+        row.write_hot(&mut self.hot[at..]);
+        let cold = self.cold_mut();
+        let at = cold.len();
+        cold.resize(at + COLD, 0);
+        row.write_cold(&mut cold[at..]);
         self.f.rows += 1;
     }
 
+    /// The cold column in memory: only writers change an index, and they load it whole.
+    fn cold_mut(&mut self) -> &mut Vec<u8> {
+        match &mut self.cold {
+            Cold::Loaded(v) => v,
+            Cold::OnDisk(..) => unreachable!("an index read for the activator is not changed"),
+        }
+    }
+
+    /// Row `i` of an index loaded whole.
     fn raw(&self, i: usize) -> RawRow {
-        let at = self.rows_at + i * ROW;
-        RawRow::read(&self.buf[at..at + ROW])
+        match &self.cold {
+            Cold::Loaded(v) => RawRow::read(
+                &self.hot[i * HOT..(i + 1) * HOT],
+                &v[i * COLD..(i + 1) * COLD],
+            )
+            .expect("rows made or checked whole"),
+            Cold::OnDisk(..) => unreachable!("only the activator leaves the cold rows on disk"),
+        }
     }
 
     fn set(&mut self, i: usize, row: &RawRow) {
-        let at = self.rows_at + i * ROW;
-        row.write(&mut self.buf[at..at + ROW]);
+        row.write_hot(&mut self.hot[i * HOT..(i + 1) * HOT]);
+        row.write_cold(&mut self.cold_mut()[i * COLD..(i + 1) * COLD]);
+    }
+
+    fn flags(&self, i: usize) -> u32 {
+        codec::get32(&self.hot, i * HOT + 32)
+    }
+
+    /// The word signature of entry `i`.
+    pub(crate) fn sig(&self, i: usize) -> Signature {
+        [0, 1, 2, 3].map(|k| codec::get64(&self.hot, i * HOT + k * 8))
+    }
+
+    /// Whether entry `i` is `wont_fix`.
+    pub(crate) fn wont_fix(&self, i: usize) -> bool {
+        self.flags(i) & WONT_FIX != 0
     }
 
     fn row_of(&mut self, offset: u64, text: &str, lower: &mut String) -> RawRow {
@@ -236,11 +285,11 @@ impl Index {
             Verification::Held => 3,
         };
         flags |= v << VERIFICATION_SHIFT;
-        let mut head = [0u8; 16];
-        let n = logged.len().min(16);
+        let mut head = [0u8; LOGGED];
+        let n = logged.len().min(LOGGED);
         head[..n].copy_from_slice(&logged.as_bytes()[..n]);
         flags |= (n as u32) << LOGGED_SHIFT;
-        if logged.len() > 16 {
+        if logged.len() > LOGGED {
             flags |= LOGGED_LONGER;
         }
         let cmd = match (&entry, self.kind) {
@@ -249,7 +298,7 @@ impl Index {
         };
         let sig = entry
             .as_ref()
-            .map_or([0; 2], |e| signature(&relevance_texts(e)));
+            .map_or([0; 4], |e| signature(&relevance_texts(e)));
         if u32::try_from(offset + text.len() as u64).is_err() {
             self.unusable = true;
         }
@@ -299,15 +348,40 @@ impl Index {
         self.f.rows
     }
 
-    pub(crate) fn row(&self, i: usize) -> Row {
-        Row(self.raw(i))
+    /// Row `i`, read from the file when its cold column was left there; `None` when that
+    /// read fails or the row fails its checksum.
+    pub(crate) fn row(&self, i: usize) -> Option<Row> {
+        match &self.cold {
+            Cold::Loaded(_) => Some(Row(self.raw(i))),
+            Cold::OnDisk(file, at) => {
+                let mut cold = [0u8; COLD];
+                read_exact_at(file, &mut cold, at + (i * COLD) as u64).ok()?;
+                RawRow::read(&self.hot[i * HOT..(i + 1) * HOT], &cold).map(Row)
+            }
+        }
+    }
+
+    /// Reads the whole cold column of an index read for the activator, checking its
+    /// checksum: cheaper than many single rows. `None` when it is damaged.
+    pub(crate) fn with_cold(mut self) -> Option<Index> {
+        if let Cold::OnDisk(file, at) = &self.cold {
+            let mut cold = vec![0u8; self.f.rows * COLD + 8];
+            read_exact_at(file, &mut cold, *at).ok()?;
+            let end = self.f.rows * COLD;
+            if codec::checksum(&cold[..end]) != codec::get64(&cold, end) {
+                return None;
+            }
+            cold.truncate(end);
+            self.cold = Cold::Loaded(cold);
+        }
+        Some(self)
     }
 
     /// Pending, awaiting verification, eligible for promotion, held INDETERMINATE.
     pub(crate) fn counts(&self) -> [usize; 4] {
         let mut c = [0; 4];
         for i in 0..self.f.rows {
-            let flags = codec::get32(&self.buf, self.rows_at + i * ROW + 40);
+            let flags = self.flags(i);
             if flags & PENDING != 0 {
                 c[0] += 1;
             }
@@ -336,7 +410,7 @@ impl Index {
         let h = hash32(key);
         (0..self.f.rows)
             .rev()
-            .filter(|&i| codec::get32(&self.buf, self.rows_at + i * ROW + 44) == h)
+            .filter(|&i| self.raw(i).key == h)
             .collect()
     }
 
@@ -395,9 +469,9 @@ impl Index {
         self.set(i, &row);
         if delta != 0 {
             for j in i + 1..self.f.rows {
-                let at = self.rows_at + j * ROW + 32;
-                let offset = i64::from(codec::get32(&self.buf, at)) + delta;
-                self.buf[at..at + 4].copy_from_slice(&(offset as u32).to_le_bytes());
+                let mut row = self.raw(j);
+                row.offset = (i64::from(row.offset) + delta) as u32;
+                self.set(j, &row);
             }
         }
         self.note_seqs(new.as_bytes());
@@ -410,20 +484,60 @@ impl Index {
     /// Reads the index of `kind` in the `.learnings/` folder `dir`, if it is whole and its log
     /// is still exactly the file it was made from.
     pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
-        let mut buf = std::fs::read(path(dir, kind)).ok()?;
-        let (f, rows_at) = codec::decode(&buf)?;
+        let buf = std::fs::read(path(dir, kind)).ok()?;
+        let (f, hot, cold) = codec::decode(&buf)?;
         let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
         if now != f.stamp {
             return None;
         }
-        // The rows end the buffer, so that an append can push onto it.
-        buf.truncate(rows_at + f.rows * ROW);
+        let hot = buf[hot..hot + f.rows * HOT].to_vec();
+        let cold = buf[cold..cold + f.rows * COLD].to_vec();
+        // Each cold row's own checksum too, so that reading a row never fails later.
+        if cold
+            .chunks_exact(COLD)
+            .any(|c| codec::checksum(&c[..48]) as u32 != codec::get32(c, 48))
+        {
+            return None;
+        }
         Some(Index {
             kind,
             f,
-            buf,
-            rows_at,
+            hot,
+            cold: Cold::Loaded(cold),
             unusable: false,
+        })
+    }
+
+    /// Reads what the activator needs of the index of `kind`: the front and the hot column,
+    /// leaving the cold rows in the file to be read one by one ([`Index::row`]) or whole
+    /// ([`Index::with_cold`]). On the same conditions as [`Index::load`].
+    pub(crate) fn load_hot(dir: &Path, kind: Kind) -> Option<Index> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path(dir, kind)).ok()?;
+        let mut front = vec![0; codec::HEADER];
+        file.read_exact(&mut front).ok()?;
+        let len = codec::front_len(&front)?;
+        front.resize(len, 0);
+        file.read_exact(&mut front[codec::HEADER..]).ok()?;
+        let f = codec::decode_front(&front)?;
+        let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
+        if now != f.stamp {
+            return None;
+        }
+        let end = f.rows.checked_mul(HOT)?;
+        let mut hot = vec![0; end + 8];
+        file.read_exact(&mut hot).ok()?;
+        if codec::checksum(&hot[..end]) != codec::get64(&hot, end) {
+            return None;
+        }
+        hot.truncate(end);
+        let at = (len + end + 8) as u64;
+        Some(Index {
+            kind,
+            f,
+            hot,
+            cold: Cold::OnDisk(file, at),
+            unusable: true,
         })
     }
 
@@ -439,12 +553,12 @@ impl Index {
         file.read_exact(&mut bytes[codec::HEADER..]).ok()?;
         let f = codec::decode_front(&bytes)?;
         let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
+        // The rows are not read: only `open_failures` may be asked of this index.
         (now == f.stamp).then(|| Index {
             kind,
-            // The rows are not read: only `open_failures` may be asked of this index.
             f,
-            buf: Vec::new(),
-            rows_at: 0,
+            hot: Vec::new(),
+            cold: Cold::Loaded(Vec::new()),
             unusable: true,
         })
     }
@@ -482,11 +596,15 @@ impl Index {
                     .filter(|(_, r)| r.cmd != 0 && r.flags & OPEN != 0)
                     .map(|(i, r)| (r.cmd, i as u32))
                     .collect();
-                let rows = &self.buf[self.rows_at..self.rows_at + self.f.rows * ROW];
                 let mut file = fs_err::File::create(&tmp)?;
                 file.write_all(&codec::encode_front(&self.f))?;
-                file.write_all(rows)?;
-                file.write_all(&codec::checksum(rows).to_le_bytes())?;
+                let Cold::Loaded(cold) = &self.cold else {
+                    unreachable!("only an index loaded whole is saved");
+                };
+                for column in [&self.hot, cold] {
+                    file.write_all(column)?;
+                    file.write_all(&codec::checksum(column).to_le_bytes())?;
+                }
                 drop(file);
                 fs_err::rename(&tmp, &target)?;
                 Ok(true)
@@ -550,7 +668,7 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
             kind.file_name()
         ));
     };
-    let Some((f, _)) = codec::decode(&bytes) else {
+    let Some((f, ..)) = codec::decode(&bytes) else {
         return Some(format!("{} is damaged", file.display()));
     };
     match Stamp::of(&dir.join(kind.file_name())) {
