@@ -295,7 +295,13 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
             }
         }
     });
-    if stale {
+    // Writers change rows where they lie only after changing the log: a log that is still
+    // the file the index was read for means every row read belonged to it.
+    if stale
+        || !indexes
+            .iter()
+            .all(|(_, index)| index.still_fresh(store.dir()))
+    {
         return None;
     }
     s.lessons = lessons;

@@ -1,30 +1,28 @@
-//! The index file's bytes: a fixed header and the short sections the error detector's
-//! success path reads, then the rows in two columns: the hot one (word signature and flags),
-//! which the activator reads whole, and the cold one (where each entry lies, hashes, the start
-//! of `Logged`), which it reads only for the entries that can rank. Every number is
-//! little-endian; every part ends in a checksum, and each cold row carries its own, so a
-//! damaged file is refused, never believed.
+//! The bytes of an index: three files per log. The front file holds the log's stamp and
+//! end and the short sections the error detector's success path reads, with a checksum; it is
+//! replaced whole by a rename. The rows are in two column files: the hot one (word signature
+//! and flags), which the activator reads whole, and the cold one (where each entry lies,
+//! hashes, the start of `Logged`), which it reads only for the entries that can rank. Every
+//! row carries its own checksum, so a writer can change a few rows where they lie and a
+//! damaged row is refused, never believed. Every number is little-endian.
 //!
 //! ```text
-//! magic "EVIDX\0\0\x03"
-//! header   log stamp, tail flags, section sizes             (HEADER bytes)
-//! seqs     n × (date [8], highest sequence u32)
-//! open     n × (command hash u64, row u32)
-//! closer   the line that closes a block the log leaves open
-//! checksum of everything above (u64)
-//! hot      n × (signature [u64; 4], flags u32)               (HOT bytes a row)
-//! checksum of the hot rows (u64)
-//! cold     n × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash u32,
-//!               ID hash u32, command hash u64, checksum u32)  (COLD bytes a row)
-//! checksum of the cold rows (u64)
+//! NAME.idx    magic "EVIDX\0\0\x04", log stamp, tail flags, section sizes  (HEADER bytes)
+//!             seqs    n × (date [8], highest sequence u32)
+//!             open    n × (command hash u64, row u32)
+//!             closer  the line that closes a block the log leaves open
+//!             checksum of everything above (u64)
+//! NAME.hot    rows × (signature [u64; 4], flags u32, checksum u32)         (HOT bytes)
+//! NAME.cold   rows × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash
+//!                     u32, ID hash u32, command hash u64, checksum u32)    (COLD bytes)
 //! ```
 
 use crate::format::words::Signature;
 use crate::store::index::stamp::Stamp;
 
-pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x03";
+pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x04";
 pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
-pub(crate) const HOT: usize = 36;
+pub(crate) const HOT: usize = 40;
 pub(crate) const COLD: usize = 52;
 
 pub(crate) const PENDING: u32 = 1;
@@ -71,6 +69,18 @@ impl Row {
             out[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
         out[32..36].copy_from_slice(&self.flags.to_le_bytes());
+        let sum = checksum(&out[..36]) as u32;
+        out[36..40].copy_from_slice(&sum.to_le_bytes());
+    }
+
+    /// Whether a hot row's checksum holds.
+    pub(crate) fn hot_ok(hot: &[u8]) -> bool {
+        checksum(&hot[..36]) as u32 == get32(hot, 36)
+    }
+
+    /// Whether a cold row's checksum holds.
+    pub(crate) fn cold_ok(cold: &[u8]) -> bool {
+        checksum(&cold[..48]) as u32 == get32(cold, 48)
     }
 
     pub(crate) fn write_cold(&self, out: &mut [u8]) {
@@ -86,7 +96,7 @@ impl Row {
 
     /// A row from its two halves; `None` when the cold half fails its checksum.
     pub(crate) fn read(hot: &[u8], cold: &[u8]) -> Option<Row> {
-        if checksum(&cold[..48]) as u32 != get32(cold, 48) {
+        if !Row::cold_ok(cold) {
             return None;
         }
         Some(Row {
@@ -206,23 +216,6 @@ pub(crate) fn decode_front(bytes: &[u8]) -> Option<Front> {
         return None;
     }
     Some(f)
-}
-
-/// Where the hot and cold columns of a whole index file start, after checking every
-/// checksum; `None` when any part is damaged.
-pub(crate) fn decode(bytes: &[u8]) -> Option<(Front, usize, usize)> {
-    let f = decode_front(bytes)?;
-    let hot = front_len(bytes)?;
-    let hot_end = hot.checked_add(f.rows.checked_mul(HOT)?)?;
-    let cold = hot_end.checked_add(8)?;
-    let cold_end = cold.checked_add(f.rows.checked_mul(COLD)?)?;
-    if bytes.len() != cold_end.checked_add(8)?
-        || checksum(&bytes[hot..hot_end]) != get64(bytes, hot_end)
-        || checksum(&bytes[cold..cold_end]) != get64(bytes, cold_end)
-    {
-        return None;
-    }
-    Some((f, hot, cold))
 }
 
 fn put32(out: &mut Vec<u8>, v: u32) {

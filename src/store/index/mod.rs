@@ -39,6 +39,8 @@ pub(crate) struct Index {
     cold: Cold,
     /// The log is too large for the rows' 32-bit offsets: never saved.
     unusable: bool,
+    /// The rows changed since the columns were read: `None` when all must be written.
+    dirty: Option<std::ops::Range<usize>>,
 }
 
 /// The cold column: in memory, or left in the file and read a row at a time.
@@ -130,9 +132,14 @@ impl crate::store::Store {
     }
 }
 
-/// The file that holds the index of `kind`'s log.
+/// The file that holds the front of the index of `kind`'s log.
 pub(crate) fn path(dir: &Path, kind: Kind) -> PathBuf {
     dir.join(DIR).join(format!("{}.idx", kind.file_name()))
+}
+
+/// The file that holds one column (`hot` or `cold`) of the index of `kind`'s log.
+fn column(dir: &Path, kind: Kind, name: &str) -> PathBuf {
+    dir.join(DIR).join(format!("{}.{name}", kind.file_name()))
 }
 
 /// The hash that pairs a failure with a later success of the same command: the program and
@@ -186,6 +193,14 @@ impl Index {
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
             unusable: false,
+            dirty: None,
+        }
+    }
+
+    /// Marks rows `from..to` to be written where they lie.
+    fn touch(&mut self, from: usize, to: usize) {
+        if let Some(d) = &mut self.dirty {
+            *d = d.start.min(from)..d.end.max(to);
         }
     }
 
@@ -218,6 +233,7 @@ impl Index {
         cold.resize(at + COLD, 0);
         row.write_cold(&mut cold[at..]);
         self.f.rows += 1;
+        self.touch(self.f.rows - 1, self.f.rows);
     }
 
     /// The cold column in memory: only writers change an index, and they load it whole.
@@ -243,6 +259,7 @@ impl Index {
     fn set(&mut self, i: usize, row: &RawRow) {
         row.write_hot(&mut self.hot[i * HOT..(i + 1) * HOT]);
         row.write_cold(&mut self.cold_mut()[i * COLD..(i + 1) * COLD]);
+        self.touch(i, i + 1);
     }
 
     fn flags(&self, i: usize) -> u32 {
@@ -361,20 +378,24 @@ impl Index {
         }
     }
 
-    /// Reads the whole cold column of an index read for the activator, checking its
-    /// checksum: cheaper than many single rows. `None` when it is damaged.
+    /// Reads the whole cold column of an index read for the activator, checking every row:
+    /// cheaper than many single rows. `None` when a row is damaged.
     pub(crate) fn with_cold(mut self) -> Option<Index> {
-        if let Cold::OnDisk(file, at) = &self.cold {
-            let mut cold = vec![0u8; self.f.rows * COLD + 8];
-            read_exact_at(file, &mut cold, *at).ok()?;
-            let end = self.f.rows * COLD;
-            if codec::checksum(&cold[..end]) != codec::get64(&cold, end) {
+        if let Cold::OnDisk(file, _) = &self.cold {
+            let mut cold = vec![0u8; self.f.rows * COLD];
+            read_exact_at(file, &mut cold, 0).ok()?;
+            if !cold.chunks_exact(COLD).all(RawRow::cold_ok) {
                 return None;
             }
-            cold.truncate(end);
             self.cold = Cold::Loaded(cold);
         }
         Some(self)
+    }
+
+    /// Whether the log is still the file this index was read for: a reader asks again after
+    /// reading rows, which writers change where they lie only after changing the log.
+    pub(crate) fn still_fresh(&self, dir: &Path) -> bool {
+        Stamp::of(&dir.join(self.kind.file_name())).is_ok_and(|s| s == self.f.stamp)
     }
 
     /// Pending, awaiting verification, eligible for promotion, held INDETERMINATE.
@@ -481,63 +502,58 @@ impl Index {
         self.f.stamp.len = (self.f.stamp.len as i64 + delta) as u64;
     }
 
-    /// Reads the index of `kind` in the `.learnings/` folder `dir`, if it is whole and its log
-    /// is still exactly the file it was made from.
-    pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
-        let buf = std::fs::read(path(dir, kind)).ok()?;
-        let (f, hot, cold) = codec::decode(&buf)?;
+    /// Reads the front of the index of `kind` if it is whole and its log is still exactly
+    /// the file it was made from.
+    fn front(dir: &Path, kind: Kind) -> Option<Front> {
+        let bytes = std::fs::read(path(dir, kind)).ok()?;
+        let f = codec::decode_front(&bytes)?;
         let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
-        if now != f.stamp {
-            return None;
-        }
-        let hot = buf[hot..hot + f.rows * HOT].to_vec();
-        let cold = buf[cold..cold + f.rows * COLD].to_vec();
-        // Each cold row's own checksum too, so that reading a row never fails later.
-        if cold
-            .chunks_exact(COLD)
-            .any(|c| codec::checksum(&c[..48]) as u32 != codec::get32(c, 48))
-        {
-            return None;
-        }
-        Some(Index {
+        (now == f.stamp).then_some(f)
+    }
+
+    /// The first `rows` rows of a column file, each checked.
+    fn column(file: &Path, rows: usize, size: usize, ok: fn(&[u8]) -> bool) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = vec![0; rows.checked_mul(size)?];
+        std::fs::File::open(file)
+            .ok()?
+            .read_exact(&mut bytes)
+            .ok()?;
+        bytes.chunks_exact(size).all(ok).then_some(bytes)
+    }
+
+    /// Reads the index of `kind` in the `.learnings/` folder `dir`, whole, if every part of it
+    /// is sound and its log is still exactly the file it was made from.
+    pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
+        let f = Index::front(dir, kind)?;
+        let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
+        let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok)?;
+        let index = Index {
             kind,
             f,
             hot,
             cold: Cold::Loaded(cold),
             unusable: false,
-        })
+            dirty: Some(0..0),
+        };
+        index.still_fresh(dir).then_some(index)
     }
 
     /// Reads what the activator needs of the index of `kind`: the front and the hot column,
-    /// leaving the cold rows in the file to be read one by one ([`Index::row`]) or whole
-    /// ([`Index::with_cold`]). On the same conditions as [`Index::load`].
+    /// leaving the cold rows in their file to be read one by one ([`Index::row`]) or whole
+    /// ([`Index::with_cold`]). On the same conditions as [`Index::load`]; the reader asks
+    /// [`Index::still_fresh`] again once it has read what it needs.
     pub(crate) fn load_hot(dir: &Path, kind: Kind) -> Option<Index> {
-        use std::io::Read;
-        let mut file = std::fs::File::open(path(dir, kind)).ok()?;
-        let mut front = vec![0; codec::HEADER];
-        file.read_exact(&mut front).ok()?;
-        let len = codec::front_len(&front)?;
-        front.resize(len, 0);
-        file.read_exact(&mut front[codec::HEADER..]).ok()?;
-        let f = codec::decode_front(&front)?;
-        let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
-        if now != f.stamp {
-            return None;
-        }
-        let end = f.rows.checked_mul(HOT)?;
-        let mut hot = vec![0; end + 8];
-        file.read_exact(&mut hot).ok()?;
-        if codec::checksum(&hot[..end]) != codec::get64(&hot, end) {
-            return None;
-        }
-        hot.truncate(end);
-        let at = (len + end + 8) as u64;
+        let f = Index::front(dir, kind)?;
+        let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
+        let cold = std::fs::File::open(column(dir, kind, "cold")).ok()?;
         Some(Index {
             kind,
             f,
             hot,
-            cold: Cold::OnDisk(file, at),
+            cold: Cold::OnDisk(cold, 0),
             unusable: true,
+            dirty: None,
         })
     }
 
@@ -560,6 +576,7 @@ impl Index {
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
             unusable: true,
+            dirty: None,
         })
     }
 
@@ -596,17 +613,32 @@ impl Index {
                     .filter(|(_, r)| r.cmd != 0 && r.flags & OPEN != 0)
                     .map(|(i, r)| (r.cmd, i as u32))
                     .collect();
-                let mut file = fs_err::File::create(&tmp)?;
-                file.write_all(&codec::encode_front(&self.f))?;
                 let Cold::Loaded(cold) = &self.cold else {
                     unreachable!("only an index loaded whole is saved");
                 };
-                for column in [&self.hot, cold] {
-                    file.write_all(column)?;
-                    file.write_all(&codec::checksum(column).to_le_bytes())?;
+                // The columns first, then the front that vouches for them.
+                for (name, bytes, size) in [("hot", &self.hot, HOT), ("cold", cold, COLD)] {
+                    let file = column(dir, self.kind, name);
+                    match &self.dirty {
+                        Some(rows) if file.exists() => {
+                            let mut out = fs_err::OpenOptions::new().write(true).open(&file)?;
+                            use std::io::Seek;
+                            out.seek(std::io::SeekFrom::Start((rows.start * size) as u64))?;
+                            out.write_all(&bytes[rows.start * size..rows.end * size])?;
+                            out.set_len((self.f.rows * size) as u64)?;
+                        }
+                        _ => {
+                            let tmp = file.with_extension(format!("{name}.tmp"));
+                            fs_err::write(&tmp, bytes)?;
+                            fs_err::rename(&tmp, &file)?;
+                        }
+                    }
                 }
-                drop(file);
+                let mut out = fs_err::File::create(&tmp)?;
+                out.write_all(&codec::encode_front(&self.f))?;
+                drop(out);
                 fs_err::rename(&tmp, &target)?;
+                self.dirty = Some(0..0);
                 Ok(true)
             }
             _ => {
@@ -648,11 +680,19 @@ fn temp(dir: &Path, kind: Kind) -> Result<PathBuf> {
 
 /// Removes the index of `kind`, if there is one.
 pub(crate) fn remove(dir: &Path, kind: Kind) -> Result<()> {
-    match std::fs::remove_file(path(dir, kind)) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e.into()),
+    // The front first: without it the columns vouch for nothing.
+    for file in [
+        path(dir, kind),
+        column(dir, kind, "hot"),
+        column(dir, kind, "cold"),
+    ] {
+        match std::fs::remove_file(file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
     }
+    Ok(())
 }
 
 /// What `evolver doctor` says of the index of `kind`: `None` when it is fresh or there is no
@@ -668,9 +708,14 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
             kind.file_name()
         ));
     };
-    let Some((f, ..)) = codec::decode(&bytes) else {
+    let Some(f) = codec::decode_front(&bytes) else {
         return Some(format!("{} is damaged", file.display()));
     };
+    let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok);
+    let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok);
+    if hot.is_none() || cold.is_none() {
+        return Some(format!("{} is damaged (its rows)", file.display()));
+    }
     match Stamp::of(&dir.join(kind.file_name())) {
         Ok(now) if now == f.stamp => None,
         _ => Some(format!(
