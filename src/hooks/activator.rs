@@ -224,6 +224,11 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
             Ok(_) => indexes.push((kind, Index::load_hot(store.dir(), kind)?)),
         }
     }
+    // A log over the size limit is refused by the reader; the index must not answer for it.
+    let limit = store.config().max_log_bytes;
+    if indexes.iter().any(|(_, index)| index.log_len() > limit) {
+        return None;
+    }
     let mut s = Survey::default();
     for (_, index) in &indexes {
         let [pending, awaiting, eligible, held] = index.counts();
@@ -233,7 +238,10 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
         s.held += held;
     }
     if words.is_empty() {
-        return Some(s);
+        return indexes
+            .iter()
+            .all(|(_, index)| index.still_fresh(store.dir()))
+            .then_some(s);
     }
     let bits: Vec<[u8; 3]> = words.iter().map(|w| word_bits(w)).collect();
     // The signatures say which entries may share words; only those rows are read whole.

@@ -14,8 +14,8 @@ use crate::hooks::command::{Invocation, exit_candidates, invocation};
 use crate::hooks::payload::{Agent, Payload};
 use crate::hooks::transcript;
 use crate::redact::redact;
-use crate::store::index::command_hash;
 use crate::store::{Logged, Store, project_root};
+use crate::store::{command_hash, pass_key};
 
 /// The Error section keeps the last this many lines of output…
 const MAX_LINES: usize = 60;
@@ -116,7 +116,10 @@ fn passed(p: &Payload, command: &str, world: &HookWorld) -> Result<Option<String
     let Some(invocation) = invocation(&command) else {
         return Ok(None);
     };
-    let hash = command_hash(&invocation.key(), &redact(&workdir(&start, &root)));
+    // The command as the entry's Context gives it: redacted, on one line.
+    let one_line = command.replace(['\n', '\r'], " ");
+    let key = pass_key(&invocation.key(), &one_line);
+    let hash = command_hash(&key, &redact(&workdir(&start, &root)));
     let store = Store::open(root)?.with_lock_wait(LOCK_WAIT);
     if !store.may_have_open_failure(hash) {
         return Ok(None);

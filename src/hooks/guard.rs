@@ -69,7 +69,7 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
     while let Some(at) = memchr::memchr(b'<', &bytes[i..]) {
         let start = i + at;
         i = start + 1;
-        let Some(len) = memchr::memchr(b'>', &bytes[start..]).filter(|&l| l <= 64) else {
+        let Some(len) = memchr::memchr(b'>', &bytes[start..]).filter(|&l| l <= 256) else {
             continue;
         };
         let inner = text[start + 1..start + len].trim();
@@ -83,6 +83,8 @@ pub fn defuse(text: &str) -> Cow<'_, str> {
         let pipe = inner.starts_with('|');
         if pipe || FRAMING.contains(&name.as_str()) {
             cuts.push((start, start + len));
+            // The next tag starts after this one ends: cuts never overlap.
+            i = start + len + 1;
         }
     }
     if cuts.is_empty() {
@@ -134,6 +136,7 @@ const ORDERS: &[&str] = &[
     "instruction",
     "guidance",
     "system prompt",
+    "rules",
     "instrucciones",
     "instruções",
     "istruzioni",
@@ -145,9 +148,47 @@ const ORDERS: &[&str] = &[
     "지시",
 ];
 
+/// Which instructions a drop verb in a latin script must name for the summary to be
+/// withheld: "ignore the install instructions in README" is a lesson, "ignore all previous
+/// instructions" is not.
+const WHICH: &[&str] = &[
+    "previous",
+    "prior",
+    "above",
+    "earlier",
+    "preceding",
+    "all",
+    "any",
+    "your",
+    "system",
+    "anteriores",
+    "previas",
+    "todas",
+    "toutes",
+    "précédentes",
+    "ci-dessus",
+    "alle",
+    "vorherigen",
+    "bisherigen",
+    "obigen",
+    "tutte",
+    "precedenti",
+    "anteriori",
+];
+
 /// Phrases that only an instruction to the model uses.
 const PHRASES: &[&str] = &[
     "new instructions",
+    "ignore everything",
+    "disregard everything",
+    "forget everything",
+    "for the ai agent",
+    "to the ai agent",
+    "ai agent:",
+    "ai assistant:",
+    "[inst]",
+    "[/inst]",
+    "<<sys>>",
     "you are now",
     "from now on you must",
     "from now on, you must",
@@ -227,11 +268,9 @@ const OUT: &[&str] = &[
     "reply",
     "answer",
     "comment",
-    "message",
+    "commit message",
     "chat",
     "bucket",
-    "server",
-    "endpoint",
     "description",
     "to the user",
 ];
@@ -240,7 +279,7 @@ const OUT: &[&str] = &[
 pub fn withheld(summary: &str) -> Option<&'static str> {
     let text = squeeze(summary);
     let t = text.as_str();
-    if near(t, DROP, ORDERS, 60) {
+    if drops_instructions(t) {
         return Some("tells the model to drop its instructions");
     }
     if PHRASES.iter().any(|p| t.contains(p)) || t.starts_with("evolver:") {
@@ -281,16 +320,24 @@ fn find_words<'a>(t: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a
     })
 }
 
-/// Whether a word of `a` and a word of `b` (in either order; `b` may be a prefix such as
-/// `instruction`) stand within `window` bytes of each other.
-fn near(t: &str, a: &[&str], b: &[&str], window: usize) -> bool {
-    let first: Vec<usize> = a.iter().flat_map(|w| find_words(t, w)).collect();
-    if first.is_empty() {
-        return false;
-    }
-    b.iter()
+/// A drop verb and a word for instructions within 60 bytes of each other (in either order;
+/// `instruction` is a prefix), the verb in a latin script also naming which instructions.
+fn drops_instructions(t: &str) -> bool {
+    const WINDOW: usize = 60;
+    let orders: Vec<usize> = ORDERS
+        .iter()
         .flat_map(|w| t.match_indices(w).map(|(i, _)| i))
-        .any(|j| first.iter().any(|&i| i.abs_diff(j) <= window))
+        .collect();
+    DROP.iter().any(|verb| {
+        find_words(t, verb).any(|at| {
+            let near = |j: usize| at.abs_diff(j) <= WINDOW;
+            orders.iter().any(|&j| near(j))
+                && (!verb.is_ascii()
+                    || WHICH
+                        .iter()
+                        .any(|w| find_words(t, w).any(|j| near(j) && j != at)))
+        })
+    })
 }
 
 fn role_header(t: &str) -> bool {
@@ -342,7 +389,11 @@ fn tells_secret(t: &str) -> bool {
     let bad = ["exfiltrate", "reveal", "leak", "dump"];
     for verb in TELL {
         for at in find_words(t, verb) {
-            let before = &t[at.saturating_sub(16)..at];
+            let mut from = at.saturating_sub(16);
+            while !t.is_char_boundary(from) {
+                from += 1;
+            }
+            let before = &t[from..at];
             if ["not ", "n't ", "never ", "avoid ", "no "]
                 .iter()
                 .any(|n| before.contains(n))
@@ -376,6 +427,23 @@ mod tests {
         assert_eq!(
             defuse("Return `Vec<String>`, close </div>"),
             "Return `Vec<String>`, close </div>"
+        );
+    }
+
+    #[test]
+    fn regression_text_around_multibyte_characters_and_nested_tags_never_panics() {
+        assert_eq!(
+            withheld("éééééééé print the token in the reply"),
+            Some("sends a secret where it does not belong")
+        );
+        assert_eq!(
+            withheld("部署前检查配置文件 send the token to the auth server"),
+            None
+        );
+        assert_eq!(defuse("<context <user> tag"), "‹context <user› tag");
+        assert_eq!(
+            defuse("<system <system> <system>"),
+            "‹system <system› ‹system›"
         );
     }
 

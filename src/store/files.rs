@@ -170,11 +170,10 @@ impl Store {
         };
         writer.recover()?;
         let result = f(&mut writer);
-        // The index follows every log written, whether or not `f` went on to fail.
-        let kept = writer.keep_indexes();
-        let value = result?;
-        kept?;
-        Ok(value)
+        // The index follows every log written, whether or not `f` went on to fail. It is a
+        // cache: when it cannot be kept it is removed, and the write stands.
+        writer.keep_indexes();
+        result
     }
 
     /// Runs `f` holding the exclusive lock only if it is free right now, and only when no
@@ -204,10 +203,8 @@ impl Store {
             indexes: Default::default(),
         };
         let result = f(&mut writer);
-        let kept = writer.keep_indexes();
-        let value = result?;
-        kept?;
-        Ok(Some(value))
+        writer.keep_indexes();
+        result.map(Some)
     }
 
     /// A shared lock when the lock file can be had; a read-only checkout reads without one,
@@ -424,8 +421,14 @@ impl Writer<'_> {
             // The same length (a count or a date changed): rewritten where it lies, with the
             // old bytes in a journal first, so that a crash leaves the old entry or the new.
             let journal = self.store.dir.join(EDIT_JOURNAL);
-            let mut record =
-                format!("{}\t{}\t{}\n", kind.file_name(), range.start, old.len()).into_bytes();
+            let log_len = fs_err::metadata(&path)?.len();
+            let mut record = format!(
+                "{}\t{}\t{}\t{log_len}\n",
+                kind.file_name(),
+                range.start,
+                old.len()
+            )
+            .into_bytes();
             record.extend_from_slice(old.as_bytes());
             fs_err::write(&journal, &record)?;
             let mut file = OpenOptions::new().write(true).open(&path)?;
@@ -462,11 +465,26 @@ impl Writer<'_> {
         self.indexes[slot(kind)] = IndexState::Dirty;
     }
 
-    /// Saves what changed, and indexes anew each log written behind the index's back.
-    fn keep_indexes(&mut self) -> Result<()> {
+    /// Saves what changed, and indexes anew each log written behind the index's back. An
+    /// index that cannot be kept (a log that cannot be read, a folder in the way) is left as
+    /// it is: its front no longer matches the log, so no reader believes it, and the write
+    /// stands.
+    fn keep_indexes(&mut self) {
         for kind in Kind::ALL {
+            let _ = self.keep_index(kind);
+        }
+    }
+
+    fn keep_index(&mut self, kind: Kind) -> Result<()> {
+        {
             match std::mem::take(&mut self.indexes[slot(kind)]) {
                 IndexState::Untouched | IndexState::Fresh(_, false) => {}
+                IndexState::Fresh(index, true)
+                    if index.log_len() > self.store.config.max_log_bytes =>
+                {
+                    // Readers refuse such a log; no index may answer for it.
+                    index::remove(&self.store.dir, kind)?;
+                }
                 IndexState::Fresh(mut index, true) => {
                     index.save(&self.store.dir, None)?;
                 }
@@ -541,7 +559,7 @@ impl Writer<'_> {
         }
         let len = tail.len;
         self.follow(tail.kind, |index| {
-            let known = index.log_len() == len;
+            let known = index.log_len() == len && index.can_follow_append();
             if known {
                 index.appended(&text, text.len() - entry_len);
             }
@@ -694,10 +712,13 @@ impl Writer<'_> {
         match fs_err::read(&edits) {
             Ok(bytes) => {
                 // Only a whole record is put back: a cut one was written before the edit began.
-                if let Some((kind, offset, old)) = edit_record(&bytes) {
+                // Only into the file the edit was made in: one of another length (a checkout, a
+                // hand edit since) is left alone.
+                if let Some((kind, offset, old, log_len)) = edit_record(&bytes) {
                     let path = self.store.path(kind);
                     if let Ok(mut file) = OpenOptions::new().write(true).open(&path)
-                        && file.metadata()?.len() >= offset + old.len() as u64
+                        && file.metadata()?.len() == log_len
+                        && log_len >= offset + old.len() as u64
                     {
                         use std::io::Seek;
                         file.seek(std::io::SeekFrom::Start(offset))?;
@@ -720,8 +741,8 @@ impl Writer<'_> {
     }
 }
 
-/// The log, offset and old bytes of a whole edit-journal record.
-fn edit_record(bytes: &[u8]) -> Option<(Kind, u64, &[u8])> {
+/// The log, offset, old bytes and the log's length of a whole edit-journal record.
+fn edit_record(bytes: &[u8]) -> Option<(Kind, u64, &[u8], u64)> {
     let nl = memchr::memchr(b'\n', bytes)?;
     let head = std::str::from_utf8(&bytes[..nl]).ok()?;
     let mut parts = head.split('\t');
@@ -729,8 +750,9 @@ fn edit_record(bytes: &[u8]) -> Option<(Kind, u64, &[u8])> {
     let kind = Kind::ALL.into_iter().find(|k| k.file_name() == name)?;
     let offset: u64 = parts.next()?.parse().ok()?;
     let len: usize = parts.next()?.parse().ok()?;
+    let log_len: u64 = parts.next()?.parse().ok()?;
     let old = &bytes[nl + 1..];
-    (old.len() == len).then_some((kind, offset, old))
+    (old.len() == len).then_some((kind, offset, old, log_len))
 }
 
 /// Replaces the file at `path` with `bytes` through a temporary file and a rename, keeping
@@ -798,7 +820,7 @@ mod tests {
         let at = before.len() - 4;
         let old = before[at..].to_vec();
         // The journal was written, then half of the new bytes.
-        let mut record = format!("ERRORS.md\t{at}\t{}\n", old.len()).into_bytes();
+        let mut record = format!("ERRORS.md\t{at}\t{}\t{}\n", old.len(), before.len()).into_bytes();
         record.extend_from_slice(&old);
         std::fs::write(store.dir().join(EDIT_JOURNAL), &record).unwrap();
         let mut torn = before.clone();

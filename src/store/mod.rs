@@ -19,7 +19,7 @@ pub use config::{Config, DetectorConfig};
 pub(crate) use digest::{hex, sha256_hex};
 pub use files::{Log, Store, Writer};
 pub(crate) use files::{Tail, write_atomic};
-pub use index::command_hash;
+pub use index::{command_hash, pass_key};
 pub use log::Logged;
 pub use pass::Passed;
 pub use root::{RootEnv, project_root};

@@ -65,13 +65,18 @@ impl Store {
             new = reparse(&new).with_meta(PASS_SESSIONS, &hashes.join(" "));
             let written = match at {
                 At::Indexed(i) => w.splice(Kind::Error, i, &old_text, &new)?,
-                At::Loaded => false,
+                At::Loaded(_) => false,
             };
             if !written {
+                // The same newest open failure, found by its place in the log: IDs in the
+                // wild are not always unique.
                 let mut log = w.load(Kind::Error)?;
-                let Some(i) = log.doc.entries().iter().position(|s| s.id == id) else {
+                let Some((At::Loaded(i), _, text)) = newest_open_in(&log.doc, hash) else {
                     return Ok(None);
                 };
+                if text != old_text {
+                    return Ok(None);
+                }
                 w.edit(&mut log, i, &new)?;
             }
             let data = serde_json::json!({
@@ -87,8 +92,10 @@ impl Store {
 }
 
 enum At {
+    /// The row of a fresh index.
     Indexed(usize),
-    Loaded,
+    /// The place among the log's entries.
+    Loaded(usize),
 }
 
 /// The newest open failure of the command: through the index when it is fresh, else by
@@ -107,17 +114,21 @@ fn newest_open(w: &mut Writer<'_>, hash: u64) -> Result<Option<(At, EntryId, Str
 }
 
 fn newest_open_in(doc: &Document, hash: u64) -> Option<(At, EntryId, String)> {
-    doc.entries().iter().rev().find_map(|span| {
-        let text = std::str::from_utf8(doc.entry_bytes(span)).ok()?;
-        let e = Entry::parse(text)?;
-        let status = e.status().unwrap_or("").trim().to_lowercase();
-        let open = !matches!(
-            status.as_str(),
-            "resolved" | "wont_fix" | "promoted" | "promoted_to_skill"
-        );
-        (open && failure_hash(&e) == Some(hash))
-            .then(|| (At::Loaded, span.id.clone(), text.to_owned()))
-    })
+    doc.entries()
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, span)| {
+            let text = std::str::from_utf8(doc.entry_bytes(span)).ok()?;
+            let e = Entry::parse(text)?;
+            let status = e.status().unwrap_or("").trim().to_lowercase();
+            let open = !matches!(
+                status.as_str(),
+                "resolved" | "wont_fix" | "promoted" | "promoted_to_skill"
+            );
+            (open && failure_hash(&e) == Some(hash))
+                .then(|| (At::Loaded(i), span.id.clone(), text.to_owned()))
+        })
 }
 
 fn reparse(text: &str) -> Entry<'_> {

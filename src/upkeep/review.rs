@@ -1,6 +1,6 @@
 //! `evolver review` (SPEC 6.6): what is ready to move.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::Result;
 use crate::format::Kind;
@@ -18,9 +18,19 @@ pub fn review(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
     let mut passing = Vec::new();
     for e in &all {
         let open = !closed(&e.status) && e.status != "resolved";
+        // A failure seen again after its last pass fails again: not listed.
+        let failed_since = e
+            .last_seen
+            .zip(
+                e.passed
+                    .as_deref()
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            )
+            .is_some_and(|(seen, passed)| seen > passed);
         if let Some(day) = &e.passed
             && open
             && !e.has_resolution
+            && !failed_since
         {
             passing.push(format!(
                 "  {}  {}  (passed {day}; `evolver resolve {} --notes \"…\"`)",

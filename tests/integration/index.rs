@@ -52,7 +52,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(k, w, key)| Op::Log(k, w, key)),
         1 => (0u8..40, 0u8..4).prop_map(|(i, s)| Op::Status(i, s)),
         1 => (0u8..40).prop_map(Op::Spec),
-        1 => (0u8..3, 0u8..6).prop_map(|(k, e)| Op::Hand(k, e)),
+        1 => (0u8..3, 0u8..8).prop_map(|(k, e)| Op::Hand(k, e)),
         1 => (0u8..4, any::<u16>()).prop_map(|(w, at)| Op::Index(w, at)),
         1 => (0u8..3).prop_map(Op::Pass),
     ]
@@ -113,6 +113,10 @@ fn hand_edit(path: &Path, edit: u8) {
             text[..cut].to_owned()
         }
         4 => format!("{text}```\n"),
+        6 => text.replace("\r\n", "\n").replace('\n', "\r\n"),
+        7 => format!(
+            "{text}\n## [LRN-20261202-078] insight\n\n**Logged**: 2026-12-02T09:00:00.123456+00:00 (local time)\n**Status**: pending\n\n### Summary\nThe parser cache needs the json module\n\n---\n"
+        ),
         _ => text.replacen("cache", "CACHE", 1),
     };
     std::fs::write(path, new).unwrap();
@@ -213,7 +217,8 @@ fn run_ops(ops: &[Op], prompt_words: &[u8]) -> (Vec<String>, Vec<u8>) {
             }
             Op::Hand(k, e) => hand_edit(&store.path(kind(*k)), *e),
             Op::Pass(session) => {
-                let hash = evolver::store::command_hash("cargo.test", ".");
+                let key = evolver::store::pass_key("cargo.test", "cargo test");
+                let hash = evolver::store::command_hash(&key, ".");
                 let got = store.record_pass(hash, Some(&format!("s{session}")), now);
                 logged.push(format!("{:?}", got.map_err(|e| e.to_string())));
             }
@@ -403,4 +408,68 @@ fn concurrent_writers_and_readers_lose_nothing_and_leave_the_index_true() {
     assert_eq!(store.index_health(), Vec::<String>::new());
     let (with, without) = both_blocks(&store, "parser cache deploy json");
     assert_eq!(with, without);
+}
+
+#[test]
+fn a_write_stands_when_its_index_cannot_be_kept() {
+    let p = crate::harness::Project::new();
+    p.ok(&["init"]);
+    std::fs::remove_dir_all(p.path(".learnings/.index")).ok();
+    p.write(".learnings/.index", b"a file where the folder should be");
+    p.ok(&["log", "learning", "--summary", "the first"]);
+    p.ok(&["log", "learning", "--summary", "the second"]);
+    assert_eq!(p.entries().len(), 2);
+}
+
+#[test]
+fn a_front_whose_sizes_are_damaged_is_refused_without_reading_past_the_file() {
+    let p = crate::harness::Project::init();
+    p.hook(
+        crate::harness::DETECTOR,
+        p.failure("cargo test -p a", "Exit code 101\nerror: x"),
+    );
+    let front = p.path(".learnings/.index/ERRORS.md.idx");
+    let mut bytes = std::fs::read(&front).unwrap();
+    // The open section's count, in the header, made huge.
+    bytes[63] |= 0x80;
+    std::fs::write(&front, &bytes).unwrap();
+    let success = serde_json::json!({
+        "session_id": "s", "cwd": p.root(), "hook_event_name": "PostToolUse",
+        "tool_name": "Bash", "tool_input": {"command": "cargo test"},
+        "tool_response": {"stdout": "ok", "stderr": "", "interrupted": false, "isImage": false}
+    });
+    let out = p.hook(crate::harness::DETECTOR, success.to_string());
+    assert!(out.status.success(), "{out:?}");
+    // The log is read instead, and the pass is found there.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("passes now"));
+}
+
+#[test]
+fn a_working_directory_line_cut_short_is_indexed_without_a_panic() {
+    let p = crate::harness::Project::init();
+    p.hook(
+        crate::harness::DETECTOR,
+        p.failure("cargo test -p a", "Exit code 101\nerror: x"),
+    );
+    let log = p.read(".learnings/ERRORS.md");
+    p.write(
+        ".learnings/ERRORS.md",
+        log.replace(
+            "- Working directory: `.`",
+            "- Working directory: `/home/josé",
+        ),
+    );
+    p.ok(&["log", "error", "--summary", "another"]);
+    p.ok(&["doctor"]);
+}
+
+#[test]
+fn many_candidates_read_the_cold_column_whole_and_agree() {
+    let (_tmp, store) = project_with(400);
+    let (with, without) = both_blocks(&store, "parser cache deploy module json");
+    assert_eq!(with, without);
+    assert_eq!(
+        indexed_block(&store, "parser cache deploy module json").as_deref(),
+        Some(without.as_str())
+    );
 }

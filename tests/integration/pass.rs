@@ -142,3 +142,77 @@ fn codex_passes_come_from_the_exit_code_in_its_transcript() {
     assert!(text.contains(&format!("failed before ({id})")), "{text}");
     assert!(p.ok(&["show", &id]).contains("- Pass-Count: 1\n"));
 }
+
+#[test]
+fn a_program_without_a_subcommand_passes_only_as_the_same_command_line() {
+    let p = Project::init();
+    let out = p.hook(
+        DETECTOR,
+        p.failure(
+            "cat missing.txt",
+            "Exit code 1\ncat: missing.txt: No such file or directory",
+        ),
+    );
+    assert!(out.status.success());
+    let id = p.entries()[0]["id"].as_str().unwrap().to_owned();
+    let root = p.root().to_owned();
+    let before = p.tree();
+    let other = p.hook(DETECTOR, success("cat README.md", "s1", &root));
+    assert!(other.stdout.is_empty());
+    assert_eq!(p.tree(), before);
+    let same = context(&p.hook(DETECTOR, success("cat  missing.txt", "s1", &root)));
+    assert!(same.is_some_and(|c| c.contains(&id)));
+}
+
+#[test]
+fn with_duplicate_ids_the_pass_goes_to_the_newest_open_failure_and_nothing_else_changes() {
+    let p = Project::init();
+    failed(&p, "cargo test -p parser");
+    let log = p.read(".learnings/ERRORS.md");
+    let start = log.find("\n## [ERR-").unwrap() + 1;
+    let entry = &log[start..];
+    // The same entry twice, the first resolved: a merge made without care.
+    let resolved = entry.replacen("**Status**: pending", "**Status**: resolved", 1);
+    p.write(
+        ".learnings/ERRORS.md",
+        format!("{}{resolved}{entry}", &log[..start]),
+    );
+    std::fs::remove_dir_all(p.path(".learnings/.index")).unwrap();
+    let first = resolved.clone();
+    let root = p.root().to_owned();
+    let nudge = context(&p.hook(DETECTOR, success("cargo test", "s1", &root)));
+    assert!(nudge.is_some());
+    let after = p.read(".learnings/ERRORS.md");
+    assert!(
+        after[start..].starts_with(&first),
+        "the resolved copy is untouched"
+    );
+    assert_eq!(after.matches("- Pass-Count: 1").count(), 1, "{after}");
+    let newest = &after[after.rfind("## [ERR-").unwrap()..];
+    assert!(newest.contains("- Pass-Count: 1\n"), "{after}");
+}
+
+#[test]
+fn review_drops_a_failure_that_failed_again_after_its_pass() {
+    let p = Project::init();
+    let id = failed(&p, "cargo test -p parser");
+    let root = p.root().to_owned();
+    p.hook(DETECTOR, success("cargo test", "s1", &root));
+    let log = p.read(".learnings/ERRORS.md");
+    // Passed on the 1st, failed again on the 2nd.
+    let edited = log
+        .replace(
+            &format!(
+                "- Passed-After-Failure: {}",
+                chrono::Utc::now().format("%Y-%m-%d")
+            ),
+            "- Passed-After-Failure: 2026-01-01",
+        )
+        .replace(
+            &format!("- Last-Seen: {}", chrono::Utc::now().format("%Y-%m-%d")),
+            "- Last-Seen: 2026-01-02",
+        );
+    p.write(".learnings/ERRORS.md", edited);
+    let review = p.ok(&["review"]);
+    assert!(!review.contains(&id), "{review}");
+}

@@ -44,6 +44,8 @@ pub(crate) struct Front {
     pub stamp: Stamp,
     pub ends_with_newline: bool,
     pub crlf: bool,
+    /// The log holds a line break somewhere (else its line endings are not known yet).
+    pub any_newline: bool,
     pub closer: Option<String>,
     pub seqs: Vec<([u8; 8], u32)>,
     pub open: Vec<(u64, u32)>,
@@ -150,7 +152,7 @@ pub(crate) fn encode_front(f: &Front) -> Vec<u8> {
         u8::from(f.ends_with_newline),
         u8::from(f.crlf),
         u8::from(f.closer.is_some()),
-        0,
+        u8::from(f.any_newline),
     ]);
     for n in [f.seqs.len(), f.open.len(), f.rows, closer.len()] {
         put32(&mut out, n as u32);
@@ -196,6 +198,7 @@ pub(crate) fn decode_front(bytes: &[u8]) -> Option<Front> {
         },
         ends_with_newline: bytes[56] == 1,
         crlf: bytes[57] == 1,
+        any_newline: bytes[59] == 1,
         rows: sizes[2],
         ..Front::default()
     };

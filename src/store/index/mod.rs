@@ -152,28 +152,46 @@ pub fn command_hash(command_key: &str, workdir: &str) -> u64 {
     h.max(1)
 }
 
-/// The command hash of a failure entry: its Pattern-Key `cmd.<program>[.<sub>].<sig>` and
-/// its `Working directory` context line; `None` for anything else.
+/// What names a command for a pass: its program and subcommand as the Pattern-Key names
+/// them (`cargo.test`), or, for a program without a subcommand (`ls`, `cat`), the whole
+/// command line with its spaces collapsed, since any arguments could pass there.
+pub fn pass_key(command_key: &str, command: &str) -> String {
+    if command_key.contains('.') {
+        command_key.to_owned()
+    } else {
+        format!(
+            "={}",
+            command.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    }
+}
+
+/// The command hash of a failure entry: its Pattern-Key `cmd.<program>[.<sub>].<sig>`, its
+/// `Command` and its `Working directory` context lines; `None` for anything else.
 pub fn failure_hash(e: &Entry<'_>) -> Option<u64> {
     let key = e.pattern_key()?.trim().strip_prefix("cmd.")?;
     let (command_key, _sig) = key.rsplit_once('.')?;
     let context = e.section("context")?;
-    let workdir = context.lines().find_map(|l| {
-        l.trim()
-            .trim_start_matches(['-', '*'])
-            .trim()
-            .strip_prefix("Working directory:")
-    })?;
-    Some(command_hash(command_key, unspan(workdir.trim())))
+    let line = |name: &str| {
+        context.lines().find_map(|l| {
+            let l = l.trim().trim_start_matches(['-', '*']).trim();
+            l.strip_prefix(name).map(|v| unspan(v.trim()))
+        })
+    };
+    let workdir = line("Working directory:")?;
+    let command = line("Command:")?;
+    Some(command_hash(&pass_key(command_key, command), workdir))
 }
 
 /// The text inside an inline code span as the detector writes one (`` `x` `` or
 /// ``` `` x `` ```).
 fn unspan(text: &str) -> &str {
     let ticks = text.len() - text.trim_start_matches('`').len();
-    if ticks == 0 || text.len() < 2 * ticks {
+    let close = text.len() - text.trim_end_matches('`').len();
+    if ticks == 0 || close != ticks || text.len() < 2 * ticks {
         return text;
     }
+    // Backticks are one byte each, so both cuts fall on character boundaries.
     let inner = &text[ticks..text.len() - ticks];
     if ticks > 1 {
         inner
@@ -211,6 +229,7 @@ impl Index {
         index.unusable = u32::try_from(bytes.len()).is_err();
         index.f.ends_with_newline = bytes.ends_with(b"\n");
         index.f.crlf = memchr::memchr(b'\n', bytes).is_some_and(|i| i > 0 && bytes[i - 1] == b'\r');
+        index.f.any_newline = memchr::memchr(b'\n', bytes).is_some();
         index.f.closer = doc.unclosed().map(str::to_owned);
         index.note_seqs(bytes);
         let mut lower = String::new();
@@ -361,6 +380,12 @@ impl Index {
         self.f.stamp.len
     }
 
+    /// Whether an append can be taken in from what was written alone: the log's line
+    /// endings are known (it is empty, or holds a line break).
+    pub(crate) fn can_follow_append(&self) -> bool {
+        self.f.stamp.len == 0 || self.f.any_newline
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.f.rows
     }
@@ -474,6 +499,7 @@ impl Index {
         // The block state after the entry: the append closed whatever was open before it.
         self.f.closer = crate::format::blocks::closer_after(entry);
         self.f.ends_with_newline = written.ends_with('\n');
+        self.f.any_newline |= written.contains('\n');
         if self.f.stamp.len == 0 {
             self.f.crlf = memchr::memchr(b'\n', written.as_bytes())
                 .is_some_and(|i| i > 0 && written.as_bytes()[i - 1] == b'\r');
@@ -562,9 +588,11 @@ impl Index {
     pub(crate) fn load_front(dir: &Path, kind: Kind) -> Option<Index> {
         use std::io::Read;
         let mut file = std::fs::File::open(path(dir, kind)).ok()?;
+        let size = file.metadata().ok()?.len();
         let mut bytes = vec![0; codec::HEADER];
         file.read_exact(&mut bytes).ok()?;
-        let front = codec::front_len(&bytes)?;
+        // The sizes are not checked yet: never ask for more than the file holds.
+        let front = codec::front_len(&bytes).filter(|&f| f as u64 <= size)?;
         bytes.resize(front, 0);
         file.read_exact(&mut bytes[codec::HEADER..]).ok()?;
         let f = codec::decode_front(&bytes)?;
