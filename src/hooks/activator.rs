@@ -293,9 +293,11 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
     let mut stale = false;
     let lessons = pick(words, candidates, |(n, i)| {
         let kind = indexes[n].0;
-        let row = rows[&(n, i)];
-        let text = read_at(&mut files[n], &store.path(kind), row.range());
-        match text.filter(|t| Entry::parse(t).is_some_and(|e| row.may_be(e.id().as_str()))) {
+        if files[n].is_none() {
+            files[n] = std::fs::File::open(store.path(kind)).ok();
+        }
+        let text = files[n].as_ref().and_then(|f| rows[&(n, i)].read_entry(f));
+        match text {
             Some(t) => Some(t),
             None => {
                 stale = true;
@@ -314,23 +316,6 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
     }
     s.lessons = lessons;
     Some(s)
-}
-
-/// The bytes at `range` of the file at `path`, as text.
-fn read_at(
-    file: &mut Option<std::fs::File>,
-    path: &std::path::Path,
-    range: std::ops::Range<u64>,
-) -> Option<String> {
-    use std::io::{Read, Seek};
-    if file.is_none() {
-        *file = Some(std::fs::File::open(path).ok()?);
-    }
-    let f = file.as_mut()?;
-    f.seek(std::io::SeekFrom::Start(range.start)).ok()?;
-    let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
-    f.read_exact(&mut bytes).ok()?;
-    String::from_utf8(bytes).ok()
 }
 
 /// The survey from the logs themselves. Most entries need only their Status (near the top)

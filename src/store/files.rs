@@ -374,23 +374,14 @@ impl Writer<'_> {
         kind: Kind,
         i: usize,
     ) -> Result<Option<(crate::format::EntryId, String)>> {
-        use std::io::{Read, Seek};
-        let Some(index) = self.index(kind) else {
+        let Some(row) = self.index(kind).and_then(|index| index.row(i)) else {
             return Ok(None);
         };
-        let Some(row) = index.row(i) else {
-            return Ok(None);
-        };
-        let range = row.range();
-        let mut file = File::open(self.store.path(kind))?;
-        file.seek(std::io::SeekFrom::Start(range.start))?;
-        let mut bytes = vec![0; (range.end - range.start) as usize];
-        file.read_exact(&mut bytes)?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            return Ok(None);
-        };
-        let parsed = Entry::parse(&text).map(|e| e.id().clone());
-        Ok(parsed.filter(|p| row.may_be(p.as_str())).map(|p| (p, text)))
+        let file = File::open(self.store.path(kind))?;
+        Ok(row.read_entry(file.file()).and_then(|text| {
+            let id = Entry::parse(&text)?.id().clone();
+            Some((id, text))
+        }))
     }
 
     /// Replaces entry `i` of `kind`'s log, whose text is `old`, with `new`, through a fresh

@@ -172,8 +172,8 @@ pub(crate) fn encode_front(f: &Front) -> Vec<u8> {
     out
 }
 
-/// How many bytes the header and short sections take, from the header alone.
-pub(crate) fn front_len(bytes: &[u8]) -> Option<usize> {
+/// How many bytes the header and short sections take, from the header alone (not yet checked).
+fn front_len(bytes: &[u8]) -> Option<usize> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return None;
     }

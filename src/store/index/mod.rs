@@ -62,6 +62,18 @@ impl Row {
     pub(crate) fn may_be(&self, id: &str) -> bool {
         self.0.id == hash32(id)
     }
+
+    /// The entry this row stands for, read from its log at its place and checked against
+    /// the row's ID: `None` when what lies there is not that entry.
+    pub(crate) fn read_entry(&self, log: &std::fs::File) -> Option<String> {
+        let range = self.range();
+        let mut bytes = vec![0; usize::try_from(range.end - range.start).ok()?];
+        read_exact_at(log, &mut bytes, range.start).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        Entry::parse(&text)
+            .is_some_and(|e| self.may_be(e.id().as_str()))
+            .then_some(text)
+    }
     /// An upper bound of `Logged` in byte order: the bytes the row holds, and when `Logged`
     /// is longer, a byte above any that can follow them.
     pub(crate) fn logged_bound(&self) -> Vec<u8> {
@@ -586,21 +598,10 @@ impl Index {
     /// Reads only the short sections at the front of the index of `kind` (what a passing
     /// command needs), on the same conditions as [`Index::load`].
     pub(crate) fn load_front(dir: &Path, kind: Kind) -> Option<Index> {
-        use std::io::Read;
-        let mut file = std::fs::File::open(path(dir, kind)).ok()?;
-        let size = file.metadata().ok()?.len();
-        let mut bytes = vec![0; codec::HEADER];
-        file.read_exact(&mut bytes).ok()?;
-        // The sizes are not checked yet: never ask for more than the file holds.
-        let front = codec::front_len(&bytes).filter(|&f| f as u64 <= size)?;
-        bytes.resize(front, 0);
-        file.read_exact(&mut bytes[codec::HEADER..]).ok()?;
-        let f = codec::decode_front(&bytes)?;
-        let now = Stamp::of(&dir.join(kind.file_name())).ok()?;
         // The rows are not read: only `open_failures` may be asked of this index.
-        (now == f.stamp).then(|| Index {
+        Some(Index {
             kind,
-            f,
+            f: Index::front(dir, kind)?,
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
             unusable: true,
