@@ -22,7 +22,7 @@ use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;
 use crate::hooks::guard;
 use crate::hooks::payload::Payload;
-use crate::store::index::{Index, Row};
+use crate::store::index::Index;
 use crate::store::{Store, project_root};
 
 /// Past this many candidate rows in one file, its cold column is read whole.
@@ -271,32 +271,30 @@ fn survey_indexed(store: &Store, words: &[String]) -> Option<Survey> {
     let mut found = Vec::with_capacity(bounds.len());
     for (bound, position, n, i) in bounds {
         let row = indexes[n].1.row(i)?;
-        found.push((bound, row.logged_bound(), position, (n, i, row)));
+        found.push((bound, row.logged_bound(), position, n, row));
     }
-    let candidates: Vec<(Rank<'_>, (usize, usize))> = found
+    // A candidate's handle is its place in `found`.
+    let candidates: Vec<(Rank<'_>, usize)> = found
         .iter()
-        .map(|(bound, logged, position, (n, i, _))| {
+        .enumerate()
+        .map(|(k, (bound, logged, position, n, _))| {
             let rank = Rank {
                 score: *bound,
                 learning: indexes[*n].0 == Kind::Learning,
                 logged: Cow::Borrowed(logged.as_slice()),
                 earlier: std::cmp::Reverse(*position),
             };
-            (rank, (*n, *i))
+            (rank, k)
         })
-        .collect();
-    let rows: std::collections::HashMap<(usize, usize), Row> = found
-        .iter()
-        .map(|(_, _, _, (n, i, row))| ((*n, *i), *row))
         .collect();
     let mut files: Vec<Option<std::fs::File>> = indexes.iter().map(|_| None).collect();
     let mut stale = false;
-    let lessons = pick(words, candidates, |(n, i)| {
-        let kind = indexes[n].0;
-        if files[n].is_none() {
-            files[n] = std::fs::File::open(store.path(kind)).ok();
+    let lessons = pick(words, candidates, |k| {
+        let (_, _, _, n, row) = &found[k];
+        if files[*n].is_none() {
+            files[*n] = std::fs::File::open(store.path(indexes[*n].0)).ok();
         }
-        let text = files[n].as_ref().and_then(|f| rows[&(n, i)].read_entry(f));
+        let text = files[*n].as_ref().and_then(|f| row.read_entry(f));
         match text {
             Some(t) => Some(t),
             None => {

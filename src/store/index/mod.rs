@@ -47,7 +47,7 @@ pub(crate) struct Index {
 #[derive(Debug)]
 enum Cold {
     Loaded(Vec<u8>),
-    OnDisk(std::fs::File, u64),
+    OnDisk(std::fs::File),
 }
 
 /// One entry as the index knows it.
@@ -407,9 +407,9 @@ impl Index {
     pub(crate) fn row(&self, i: usize) -> Option<Row> {
         match &self.cold {
             Cold::Loaded(_) => Some(Row(self.raw(i))),
-            Cold::OnDisk(file, at) => {
+            Cold::OnDisk(file) => {
                 let mut cold = [0u8; COLD];
-                read_exact_at(file, &mut cold, at + (i * COLD) as u64).ok()?;
+                read_exact_at(file, &mut cold, (i * COLD) as u64).ok()?;
                 RawRow::read(&self.hot[i * HOT..(i + 1) * HOT], &cold).map(Row)
             }
         }
@@ -418,7 +418,7 @@ impl Index {
     /// Reads the whole cold column of an index read for the activator, checking every row:
     /// cheaper than many single rows. `None` when a row is damaged.
     pub(crate) fn with_cold(mut self) -> Option<Index> {
-        if let Cold::OnDisk(file, _) = &self.cold {
+        if let Cold::OnDisk(file) = &self.cold {
             let mut cold = vec![0u8; self.f.rows * COLD];
             read_exact_at(file, &mut cold, 0).ok()?;
             if !cold.chunks_exact(COLD).all(RawRow::cold_ok) {
@@ -589,7 +589,7 @@ impl Index {
             kind,
             f,
             hot,
-            cold: Cold::OnDisk(cold, 0),
+            cold: Cold::OnDisk(cold),
             unusable: true,
             dirty: None,
         })
