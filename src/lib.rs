@@ -16,6 +16,7 @@
 //!   rollback;
 //! - [`upkeep`]: `review`, `ingest` and `doctor`;
 //! - [`agents`]: wiring the hooks into each agent's settings;
+//! - [`merge`]: `.learnings/` merged across git branches, entry by entry;
 //! - [`cli`]: the `evolver` command;
 //! - [`redact`] (no secret reaches a file) and [`Error`] may be used by the layers above them.
 
@@ -24,6 +25,7 @@ pub mod cli;
 mod error;
 pub mod format;
 pub mod hooks;
+pub mod merge;
 pub mod redact;
 pub mod store;
 pub mod upkeep;

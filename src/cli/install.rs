@@ -23,6 +23,8 @@ enum AgentArg {
     #[value(alias = "claude-code")]
     Claude,
     Codex,
+    /// The merge driver for .learnings/ (.gitattributes and this repository's git config)
+    Git,
 }
 
 pub(super) fn install(
@@ -36,6 +38,7 @@ pub(super) fn install(
     let target = match a.agent {
         AgentArg::Claude => Target::Claude,
         AgentArg::Codex => Target::Codex,
+        AgentArg::Git => return install_git(store, a, world, out, add),
     };
     let base = if a.global {
         world
@@ -65,11 +68,75 @@ pub(super) fn install(
             }
         }
     }
+    if add
+        && !a.global
+        && crate::merge::git::in_repository(store.root())
+        && !crate::merge::git::installed(store.root())
+    {
+        writeln!(
+            out,
+            "To merge .learnings/ across branches without conflicts: evolver install git"
+        )?;
+    }
     if add && target == Target::Codex {
         writeln!(
             out,
             "Codex runs new hooks only after you trust them: open Codex and review them in /hooks."
         )?;
+    }
+    Ok(())
+}
+
+/// `evolver install git` / `uninstall git`: the merge driver, registered or taken out.
+fn install_git(
+    store: &Store,
+    a: &InstallArgs,
+    world: &World,
+    out: &mut dyn Write,
+    add: bool,
+) -> Result<()> {
+    if a.global {
+        return Err(Error::Refused(
+            "the merge driver is registered per repository; run it without --global".into(),
+        ));
+    }
+    let root = store.root();
+    let changed = if add {
+        let bin_dir = world.bin_dir.as_deref().ok_or_else(|| {
+            Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
+        })?;
+        let exe = format!("evolver{}", std::env::consts::EXE_SUFFIX);
+        crate::merge::git::install(root, &bin_dir.join(exe))?
+    } else {
+        crate::merge::git::uninstall(root)?
+    };
+    let file = changed.attributes_path.display();
+    match (add, changed.attributes, changed.config) {
+        (true, false, false) => writeln!(out, "the merge driver is already registered")?,
+        (true, attrs, config) => {
+            if attrs {
+                writeln!(out, "merge driver lines added to {file} (commit it)")?;
+            }
+            if config {
+                writeln!(out, "merge driver set in this repository's git config")?;
+            }
+            writeln!(
+                out,
+                "Each clone registers it once with `evolver install git`; until then git merges .learnings/ as text."
+            )?;
+        }
+        (false, false, false) => writeln!(out, "no merge driver registered")?,
+        (false, attrs, config) => {
+            if attrs {
+                writeln!(out, "merge driver lines removed from {file}")?;
+            }
+            if config {
+                writeln!(
+                    out,
+                    "merge driver removed from this repository's git config"
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ mod init;
 mod install;
 mod list;
 mod log;
+mod merge;
 mod promote;
 mod resolve;
 mod status;
@@ -88,10 +89,12 @@ enum Command {
     },
     /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
     Audit,
-    /// Wire the hooks into an agent (Claude Code: .claude/settings.json; Codex: .codex/hooks.json)
+    /// Wire the hooks into an agent (claude, codex), or the merge driver into git
     Install(install::InstallArgs),
-    /// Take out exactly the hooks `install` added
+    /// Take out exactly what `install` added
     Uninstall(install::InstallArgs),
+    /// Merge a .learnings/ file for git, entry by entry (registered by `evolver install git`)
+    MergeDriver(merge::MergeArgs),
 }
 
 fn name_of(v: impl ValueEnum) -> String {
@@ -131,6 +134,10 @@ fn dispatch(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<u8> {
+    if let Command::MergeDriver(args) = &command {
+        // git runs it on temporary files, wherever the project is: no store to open.
+        return merge::merge_driver(args, world, err);
+    }
     let store = Store::open(project_root(&world.cwd, &world.env))?;
     match command {
         Command::Verify(args) => return verify::verify(&store, &args, world, out),
@@ -149,6 +156,7 @@ fn dispatch(
         Command::Audit => audit::audit(&store, out),
         Command::Install(args) => install::install(&store, &args, world, out, true),
         Command::Uninstall(args) => install::install(&store, &args, world, out, false),
+        Command::MergeDriver(_) => unreachable!("handled before the store is opened"),
     }
     .map(|()| 0)
 }

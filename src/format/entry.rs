@@ -12,6 +12,9 @@ use crate::format::EntryId;
 use crate::format::blocks::{Blocks, Line as BlockLine};
 use crate::format::id::header_id;
 
+/// The metadata bullet of an entry a merge renumbered: the ID it had on its branch.
+pub const RENUMBERED_FROM: &str = "Renumbered-From";
+
 /// A view over the text of one entry.
 #[derive(Debug)]
 pub struct Entry<'a> {
@@ -207,6 +210,11 @@ impl<'a> Entry<'a> {
         let v = self.meta(name)?;
         let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
         digits.parse().ok()
+    }
+
+    /// The ID the entry had before a merge gave it a new one (`- Renumbered-From: OLD`).
+    pub fn renumbered_from(&self) -> Option<EntryId> {
+        self.meta(RENUMBERED_FROM)?.trim().parse().ok()
     }
 
     pub fn pattern_key(&self) -> Option<&'a str> {

@@ -18,6 +18,6 @@ pub(crate) mod skim;
 pub(crate) mod words;
 
 pub use document::{Document, Span};
-pub use entry::Entry;
+pub use entry::{Entry, RENUMBERED_FROM};
 pub use id::EntryId;
 pub use kind::Kind;

@@ -8,16 +8,18 @@
 //! line breaks the chain at that line. Lines are appended by the holder of the store's lock,
 //! so any number of processes extend one chain.
 
+use std::collections::HashSet;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use crate::error::Result;
+use crate::format::{Document, Entry, Kind, RENUMBERED_FROM};
 use crate::store::sha256_hex;
 
 pub const EVENTS: &str = "events.jsonl";
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The end of a verified chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +59,20 @@ pub(crate) fn append(path: &Path, ts: &str, action: &str, id: &str, data: Value)
         }
         None => (1, GENESIS.to_owned()),
     };
+    let (line, _) = event_line(seq, ts, action, id, data, &prev);
+    file.write_all(line.as_bytes())?;
+    Ok(())
+}
+
+/// One event as it is written: its line (with the final line break) and its hash.
+pub(crate) fn event_line(
+    seq: u64,
+    ts: &str,
+    action: &str,
+    id: &str,
+    data: Value,
+    prev: &str,
+) -> (String, String) {
     let mut event = Map::new();
     event.insert("seq".into(), seq.into());
     event.insert("ts".into(), ts.into());
@@ -67,8 +83,16 @@ pub(crate) fn append(path: &Path, ts: &str, action: &str, id: &str, data: Value)
     let body = Value::Object(event).to_string();
     let hash = sha256_hex(body.as_bytes());
     let line = format!("{},\"hash\":\"{hash}\"}}\n", &body[..body.len() - 1]);
-    file.write_all(line.as_bytes())?;
-    Ok(())
+    (line, hash)
+}
+
+/// The hash a line stands for in the chain: its `hash` member, or for a line that is not an
+/// event, the SHA-256 of its bytes (what the next event chains to).
+pub(crate) fn line_hash(line: &[u8]) -> String {
+    serde_json::from_slice::<Value>(line)
+        .ok()
+        .and_then(|v| Some(v.get("hash")?.as_str()?.to_owned()))
+        .unwrap_or_else(|| sha256_hex(line))
 }
 
 /// The last complete line of the file. A line cut short by a crash (no final newline) is
@@ -115,26 +139,154 @@ fn read_at(file: &mut fs_err::File, at: u64, n: usize) -> Result<Vec<u8>> {
 
 /// The events of entry `id`, in order, and where the chain breaks if it does. A missing file
 /// is an empty chain.
+///
+/// After a merge that renumbered one of theirs' entries (`- Renumbered-From: OLD`), the
+/// events its branch recorded under `OLD` are its own, not those of the entry that kept
+/// `OLD`: they are told apart by the merge that brought them in.
 pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>) {
     let Ok(text) = fs_err::read(learnings.join(EVENTS)) else {
         return (Vec::new(), None);
     };
-    let events = text
-        .split(|&b| b == b'\n')
-        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
-        .filter(|e| e["id"] == id)
+    let tagged = events_by_branch(&text);
+    let claims = if tagged.iter().any(|(_, branch)| branch.is_some()) {
+        claims(learnings, &tagged)
+    } else {
+        Vec::new()
+    };
+    let owner = |e: &Value, branch: Option<usize>| -> String {
+        let named = e["id"].as_str().unwrap_or("");
+        claims
+            .iter()
+            .find(|c| c.old == named && Some(c.branch) == branch)
+            .map_or(named, |c| c.new.as_str())
+            .to_owned()
+    };
+    let events = tagged
+        .iter()
+        .filter(|(e, branch)| owner(e, *branch) == id)
+        .map(|(e, _)| e.clone())
         .collect();
     (events, verify(&text).err())
 }
 
+/// A renumbered entry's claim on the events its branch recorded under its old ID.
+struct Claim {
+    new: String,
+    old: String,
+    /// The merge that brought those events in.
+    branch: usize,
+}
+
+/// The claims of every renumbered entry in the logs. An entry's branch is the merge that
+/// brought in the `created` event of its old ID at the time it was logged; else the first
+/// merge that brought in any event of that ID.
+fn claims(learnings: &Path, tagged: &[(Value, Option<usize>)]) -> Vec<Claim> {
+    let mut out = Vec::new();
+    for kind in Kind::ALL {
+        let Ok(bytes) = fs_err::read(learnings.join(kind.file_name())) else {
+            continue;
+        };
+        if memchr::memmem::find(&bytes, RENUMBERED_FROM.as_bytes()).is_none() {
+            continue;
+        }
+        let doc = Document::parse(bytes);
+        for span in doc.entries() {
+            let Some(e) = std::str::from_utf8(doc.entry_bytes(span))
+                .ok()
+                .and_then(Entry::parse)
+            else {
+                continue;
+            };
+            let Some(old) = e.renumbered_from() else {
+                continue;
+            };
+            let logged = e.field("logged").unwrap_or("").trim();
+            let on_branch = |created_only: bool| {
+                tagged.iter().find_map(|(v, branch)| {
+                    let fits = v["id"] == old.as_str()
+                        && (!created_only || (v["action"] == "created" && v["ts"] == logged));
+                    branch.filter(|_| fits)
+                })
+            };
+            if let Some(branch) = on_branch(true).or_else(|| on_branch(false)) {
+                out.push(Claim {
+                    new: span.id.to_string(),
+                    old: old.to_string(),
+                    branch,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Verifies the chain in `text`; `Ok` holds its head.
 pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
-    let mut prev = GENESIS.to_owned();
-    let mut count = 0u64;
     let text = text.strip_suffix(b"\n").unwrap_or(text);
-    let lines = (!text.is_empty()).then(|| text.split(|&b| b == b'\n'));
-    for (i, line) in lines.into_iter().flatten().enumerate() {
-        let n = i as u64 + 1;
+    let lines: Vec<&[u8]> = if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split(|&b| b == b'\n').collect()
+    };
+    let mut known = HashSet::from([GENESIS.to_owned()]);
+    let mut pos = 0;
+    let (hash, count) = walk(&lines, &mut pos, GENESIS.to_owned(), 0, &mut known)?;
+    Ok(Head { count, hash })
+}
+
+/// What a `merge` event says of the lines that follow it: another branch's events since the
+/// two branches parted, kept verbatim.
+struct Joined {
+    /// The hash of the last event both branches share (64 zeros: none).
+    from: String,
+    /// How many lines the other branch's file had up to that event.
+    at: u64,
+    /// How many of its lines follow.
+    lines: u64,
+    /// The hash of its last line.
+    head: String,
+}
+
+fn joined(event: &Value) -> Option<Joined> {
+    if event.get("action")?.as_str()? != MERGE {
+        return None;
+    }
+    let t = event.get("data")?.get("theirs")?;
+    Some(Joined {
+        from: t.get("from")?.as_str()?.to_owned(),
+        at: t.get("at")?.as_u64()?,
+        lines: t.get("lines")?.as_u64()?,
+        head: t.get("head")?.as_str()?.to_owned(),
+    })
+}
+
+/// The `action` of the event that opens another branch's lines.
+pub(crate) const MERGE: &str = "merge";
+
+/// Verifies `lines[*pos..end]` as one chain that continues `prev` after `count` lines; a
+/// merge event's branch is verified as a chain of its own, from the event both share.
+fn walk(
+    lines: &[&[u8]],
+    pos: &mut usize,
+    mut prev: String,
+    mut count: u64,
+    known: &mut HashSet<String>,
+) -> std::result::Result<(String, u64), Broken> {
+    walk_to(lines, pos, lines.len(), &mut prev, &mut count, known)?;
+    Ok((prev, count))
+}
+
+fn walk_to(
+    lines: &[&[u8]],
+    pos: &mut usize,
+    end: usize,
+    prev: &mut String,
+    count: &mut u64,
+    known: &mut HashSet<String>,
+) -> std::result::Result<(), Broken> {
+    while *pos < end {
+        let line = lines[*pos];
+        let n = *pos as u64 + 1;
         let broken = |reason: &str| Broken {
             line: n,
             reason: reason.to_owned(),
@@ -160,25 +312,72 @@ pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
         if sha256_hex(body.as_bytes()) != hash {
             return Err(broken("its hash does not match its content (edited)"));
         }
-        if p != prev {
-            let reason = if seq > count + 1 {
+        if p != prev.as_str() {
+            let reason = if seq > *count + 1 {
                 format!("line(s) before it were deleted (seq {seq} follows {count})")
-            } else if seq <= count {
+            } else if seq <= *count {
                 format!("seq {seq} again or out of order (inserted, duplicated or reordered)")
             } else {
                 "its prev is not the hash of the line before (inserted or reordered)".to_owned()
             };
             return Err(broken(&reason));
         }
-        if seq != count + 1 {
-            return Err(broken(&format!("seq {seq} where {} was due", count + 1)));
+        if seq != *count + 1 {
+            return Err(broken(&format!("seq {seq} where {} was due", *count + 1)));
         }
-        prev = hash.to_owned();
-        count += 1;
+        *prev = hash.to_owned();
+        *count += 1;
+        known.insert(hash.to_owned());
+        *pos += 1;
+        if let Some(j) = joined(&v) {
+            if !known.contains(&j.from) {
+                return Err(broken(
+                    "a merge of lines that do not part from this chain (edited)",
+                ));
+            }
+            let Some(stop) = usize::try_from(j.lines)
+                .ok()
+                .and_then(|l| pos.checked_add(l))
+                .filter(|&s| s <= end)
+            else {
+                return Err(broken("a merge names more lines than follow it (cut)"));
+            };
+            let (mut theirs, mut at) = (j.from.clone(), j.at);
+            walk_to(lines, pos, stop, &mut theirs, &mut at, known)?;
+            if theirs != j.head {
+                return Err(broken(
+                    "the merged lines do not end at the head the merge names (edited)",
+                ));
+            }
+            *prev = theirs;
+            *count += j.lines;
+        }
     }
-    Ok(Head { count, hash: prev })
+    Ok(())
 }
 
+/// The events of a chain, each with the merge that brought it in from another branch (the
+/// line index of the outermost `merge` event), or `None` on the main line.
+pub(crate) fn events_by_branch(text: &[u8]) -> Vec<(Value, Option<usize>)> {
+    let mut out = Vec::new();
+    let mut inside: Option<(usize, usize)> = None;
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let Ok(v) = serde_json::from_slice::<Value>(line) else {
+            continue;
+        };
+        let branch = match inside {
+            Some((at, until)) if i <= until => Some(at),
+            _ => None,
+        };
+        if branch.is_none()
+            && let Some(j) = joined(&v)
+        {
+            inside = Some((i, i + j.lines as usize));
+        }
+        out.push((v, branch));
+    }
+    out
+}
 #[cfg(test)]
 mod tests {
     use super::*;

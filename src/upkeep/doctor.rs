@@ -8,7 +8,7 @@ use crate::format::{Entry, Kind};
 use crate::hooks::guard;
 use crate::store::Store;
 use crate::store::index;
-use crate::upkeep::seen::entries;
+use crate::upkeep::seen::{Seen, entries};
 use crate::verify::promotion::TARGETS;
 use crate::verify::{receipt_id, receipt_path};
 
@@ -33,6 +33,14 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
             ));
         }
     }
+    if fix && seen.values().any(|p| p.len() > 1) {
+        // Renumbering changes what the other checks see: they run on the fixed store.
+        for line in fix_duplicates(store, now)? {
+            problems.push(format!("  fixed: {line}"));
+        }
+        problems.extend(doctor(store, fix, now)?);
+        return Ok(problems);
+    }
     let texts: Vec<(&str, String)> = TARGETS
         .iter()
         .filter_map(|(_, rel)| {
@@ -43,11 +51,15 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
         .collect();
     for e in &all {
         if e.status == "promoted" {
-            let marker = format!("<!-- evolver:{} ", e.id);
+            // A block promoted before a merge renumbered the entry carries its old ID.
+            let markers: Vec<String> = std::iter::once(&e.id)
+                .chain(&e.renumbered_from)
+                .map(|id| format!("<!-- evolver:{id} "))
+                .collect();
             let has_block = |target: &str| {
-                texts
-                    .iter()
-                    .any(|(rel, t)| *rel == target && t.contains(&marker))
+                texts.iter().any(|(rel, t)| {
+                    *rel == target && markers.iter().any(|m| t.contains(m.as_str()))
+                })
             };
             let missing: Vec<&String> = e.promoted.iter().filter(|t| !has_block(t)).collect();
             for target in &missing {
@@ -121,9 +133,12 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
                 .chars()
                 .take_while(|c| !c.is_whitespace())
                 .collect();
-            let owner = all.iter().find(|e| e.id == id);
-            if owner.is_none_or(|e| e.status != "promoted" || !e.promoted.iter().any(|t| t == rel))
-            {
+            let promoted_here = |e: &&Seen| {
+                (e.id == id || e.renumbered_from.as_deref() == Some(id.as_str()))
+                    && e.status == "promoted"
+                    && e.promoted.iter().any(|t| t == rel)
+            };
+            if !all.iter().any(|e| promoted_here(&e)) {
                 problems.push(format!(
                     "{rel} holds a block for {id}, which is not promoted there"
                 ));
@@ -131,4 +146,71 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
         }
     }
     Ok(problems)
+}
+
+/// Puts right the IDs a merge made without the driver left twice: a later copy identical to
+/// the first is removed, and a later entry that is another lesson gets the next free ID of
+/// its date, with `- Renumbered-From` and an audit event saying so. One line per change.
+fn fix_duplicates(store: &Store, now: DateTime<Utc>) -> Result<Vec<String>> {
+    use crate::merge::renumber::{next_free, renumber_header};
+    store.write(|w| {
+        let mut done = Vec::new();
+        let mut logs = Vec::new();
+        for kind in Kind::ALL {
+            logs.push(w.load(kind)?);
+        }
+        let mut used: std::collections::BTreeSet<String> = logs
+            .iter()
+            .flat_map(|l| l.doc.entries().iter().map(|s| s.id.to_string()))
+            .collect();
+        let mut first = std::collections::HashMap::<String, Vec<u8>>::new();
+        for log in &mut logs {
+            let mut i = 0;
+            let mut changed = false;
+            while i < log.doc.entries().len() {
+                let span = log.doc.entries()[i].clone();
+                let bytes = log.doc.entry_bytes(&span).to_vec();
+                let id = span.id.to_string();
+                let trimmed = |b: &[u8]| b.trim_ascii_end().to_vec();
+                match first.get(&id) {
+                    None => {
+                        first.insert(id, trimmed(&bytes));
+                        i += 1;
+                    }
+                    Some(kept) if *kept == trimmed(&bytes) => {
+                        log.doc.replace_entry(i, b"");
+                        changed = true;
+                        done.push(format!(
+                            "{id}: removed a second, identical copy from {}",
+                            log.kind.file_name()
+                        ));
+                    }
+                    Some(_) => {
+                        let new = next_free(&used, &span.id).to_string();
+                        used.insert(new.clone());
+                        log.doc
+                            .replace_entry(i, &renumber_header(&bytes, &id, &new));
+                        changed = true;
+                        w.record(
+                            now,
+                            "renumbered",
+                            &new,
+                            serde_json::json!({"from": id, "file": log.kind.file_name()}),
+                        )?;
+                        done.push(format!(
+                            "{id}: the copy at {} line {} is another lesson, now {new}",
+                            log.kind.file_name(),
+                            span.line
+                        ));
+                        first.insert(new, Vec::new());
+                        i += 1;
+                    }
+                }
+            }
+            if changed {
+                w.replace(log)?;
+            }
+        }
+        Ok(done)
+    })
 }

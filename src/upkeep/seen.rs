@@ -28,6 +28,8 @@ pub(super) struct Seen {
     /// The day the failed command last passed again (`Passed-After-Failure`).
     pub(super) passed: Option<String>,
     pub(super) has_resolution: bool,
+    /// The ID it had before a merge renumbered it.
+    pub(super) renumbered_from: Option<String>,
 }
 
 pub(super) fn entries(store: &Store) -> Result<Vec<Seen>> {
@@ -72,6 +74,7 @@ pub(super) fn entries(store: &Store) -> Result<Vec<Seen>> {
                     .map(|d| d.trim().to_owned())
                     .filter(|d| !d.is_empty()),
                 has_resolution: e.section("resolution").is_some(),
+                renumbered_from: e.renumbered_from().map(|id| id.to_string()),
             });
         }
     }

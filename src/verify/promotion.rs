@@ -163,7 +163,13 @@ fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, S
             "the receipt {rid} does not recompute to its id (it was edited); run `evolver verify {id}` again"
         ));
     }
-    if receipt["entry_id"] != id {
+    // A receipt issued on a branch before a merge renumbered the entry names its old ID.
+    let old_id = e.renumbered_from();
+    if receipt["entry_id"] != id
+        && old_id
+            .as_ref()
+            .is_none_or(|old| receipt["entry_id"] != old.as_str())
+    {
         return Err(format!(
             "the receipt {rid} is for {}, not {id}; run `evolver verify {id}`",
             receipt["entry_id"]
@@ -284,7 +290,9 @@ pub fn rollback(
 ) -> Result<RolledBack> {
     let at = now.format("%Y-%m-%dT%H:%M:%SZ");
     store.write(|w| {
-        w.entry_text(id)?;
+        let (_, text) = w.entry_text(id)?;
+        // A block promoted on a branch before a merge renumbered the entry has its old ID.
+        let old_id = Entry::parse(&text).and_then(|e| e.renumbered_from());
         let written = history(store, id).blocks;
         let mut done = RolledBack::default();
         let mut edits: Vec<(PathBuf, String)> = Vec::new();
@@ -295,10 +303,23 @@ pub fn rollback(
             let Ok(text) = fs_err::read_to_string(&path) else {
                 continue;
             };
-            let Some((start, end)) = find_block(&text, id) else {
+            let hash_of = |(start, end): (usize, usize)| {
+                crate::store::sha256_hex(&text.as_bytes()[start..end])
+            };
+            let mut blocks = find_blocks(&text, id);
+            if let Some(old) = &old_id {
+                blocks.extend(find_blocks(&text, old.as_str()));
+            }
+            // The block this entry's promotion wrote; else, with --force, the one under its ID.
+            let Some((start, end)) = blocks
+                .iter()
+                .copied()
+                .find(|b| written.iter().any(|(h, _)| *h == hash_of(*b)))
+                .or_else(|| find_blocks(&text, id).first().copied())
+            else {
                 continue;
             };
-            let hash = crate::store::sha256_hex(&text.as_bytes()[start..end]);
+            let hash = hash_of((start, end));
             let ours = written.iter().find(|(h, _)| *h == hash);
             if ours.is_none() && !force {
                 done.kept.push(rel.to_owned());
@@ -337,14 +358,21 @@ pub fn rollback(
     })
 }
 
-/// The block of `id` in a target's text: from its opening marker to the end of the line
-/// holding its closing marker.
-fn find_block(text: &str, id: &str) -> Option<(usize, usize)> {
-    let start = text.find(&open_marker(id))?;
-    let close = close_marker(id);
-    let at = start + text[start..].find(&close)?;
-    let end = text[at..].find('\n').map_or(text.len(), |nl| at + nl + 1);
-    Some((start, end))
+/// The blocks of `id` in a target's text, each from its opening marker to the end of the line
+/// holding its closing marker. After a merge two entries may have promoted under one ID.
+fn find_blocks(text: &str, id: &str) -> Vec<(usize, usize)> {
+    let (open, close) = (open_marker(id), close_marker(id));
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find(&open).map(|s| from + s) {
+        let Some(at) = text[start..].find(&close).map(|c| start + c) else {
+            break;
+        };
+        let end = text[at..].find('\n').map_or(text.len(), |nl| at + nl + 1);
+        out.push((start, end));
+        from = end;
+    }
+    out
 }
 
 fn write_atomic(path: &Path, text: &str) -> Result<()> {

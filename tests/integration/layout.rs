@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("hooks", 3),
     ("verify", 3),
     ("agents", 3),
+    ("merge", 3),
     ("upkeep", 4),
     ("cli", 5),
 ];

@@ -1,0 +1,171 @@
+//! The merge of two audit chains (`.learnings/events.jsonl`).
+//!
+//! Both branches extended one chain from the lines they share. The merged chain is ours,
+//! unchanged; then a `merge` event chained to ours' head that names where theirs parted
+//! from it, how many lines theirs added and theirs' head; then theirs' added lines, verbatim;
+//! then a `merged` event chained to theirs' head, which later events follow. `evolver audit`
+//! checks theirs' lines as a chain of their own from the point they name, so an edit made on
+//! either branch before the merge is still found, and no event of either side is dropped.
+
+use serde_json::{Value, json};
+
+use crate::store::audit::{GENESIS, MERGE, event_line, line_hash};
+
+/// Whole lines: a last line without its line break was cut short by a crash and never was
+/// an event.
+fn lines(text: &[u8]) -> Vec<&[u8]> {
+    let whole = match memchr::memrchr(b'\n', text) {
+        Some(nl) => &text[..nl],
+        None => return Vec::new(),
+    };
+    whole.split(|&b| b == b'\n').collect()
+}
+
+fn join(lines: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for l in lines {
+        out.extend_from_slice(l);
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Merges theirs' chain into ours; `ts` is the time of the merge.
+pub fn merge_chain(ours: &[u8], theirs: &[u8], ts: &str) -> Vec<u8> {
+    let (a, b) = (lines(ours), lines(theirs));
+    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if shared == b.len() || theirs_already_in(&a, &b[shared..]) {
+        return join(&a);
+    }
+    if shared == a.len() {
+        return join(&b);
+    }
+    let from = match shared {
+        0 => GENESIS.to_owned(),
+        n => line_hash(b[n - 1]),
+    };
+    let head = line_hash(b[b.len() - 1]);
+    let added = (b.len() - shared) as u64;
+    let last = a.last().map(|l| serde_json::from_slice::<Value>(l).ok());
+    let seq = match &last {
+        Some(Some(v)) => v["seq"].as_u64().unwrap_or(0) + 1,
+        Some(None) => 0,
+        None => 1,
+    };
+    let ours_head = a.last().map_or(GENESIS.to_owned(), |l| line_hash(l));
+    let (open, _) = event_line(
+        seq,
+        ts,
+        MERGE,
+        "",
+        json!({"theirs": {"from": from, "at": shared, "lines": added, "head": head}}),
+        &ours_head,
+    );
+    let (close, _) = event_line(
+        seq + added + 1,
+        ts,
+        "merged",
+        "",
+        json!({"ours": ours_head, "theirs": head}),
+        &head,
+    );
+    let mut out = join(&a);
+    out.extend_from_slice(open.as_bytes());
+    out.extend_from_slice(&join(&b[shared..]));
+    out.extend_from_slice(close.as_bytes());
+    out
+}
+
+/// Whether theirs' added lines are already in ours, in order: ours merged them before.
+fn theirs_already_in(a: &[&[u8]], added: &[&[u8]]) -> bool {
+    let mut rest = a.iter();
+    added.iter().all(|l| rest.any(|x| x == l))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::audit::{append, verify};
+
+    fn chain(dir: &std::path::Path, name: &str, base: &[u8], ids: &[&str]) -> Vec<u8> {
+        let path = dir.join(name);
+        std::fs::write(&path, base).unwrap();
+        for id in ids {
+            append(&path, "2026-12-03T00:00:00Z", "created", id, json!({})).unwrap();
+        }
+        std::fs::read(&path).unwrap()
+    }
+
+    #[test]
+    fn both_sides_verify_and_later_events_chain_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = chain(dir.path(), "o", b"", &["LRN-1", "LRN-2"]);
+        let a = chain(dir.path(), "a", &base, &["A-1", "A-2", "A-3"]);
+        let b = chain(dir.path(), "b", &base, &["B-1"]);
+        for (x, y) in [(&a, &b), (&b, &a)] {
+            let merged = merge_chain(x, y, "2026-12-03T01:00:00Z");
+            let head = verify(&merged).unwrap();
+            assert_eq!(head.count, 2 + 3 + 1 + 2);
+            assert!(merged.starts_with(x), "ours stays as it was");
+            let path = dir.path().join("m");
+            std::fs::write(&path, &merged).unwrap();
+            append(&path, "t", "updated", "LRN-1", json!({})).unwrap();
+            assert_eq!(
+                verify(&std::fs::read(&path).unwrap()).unwrap().count,
+                head.count + 1
+            );
+        }
+    }
+
+    #[test]
+    fn an_edit_on_either_side_before_the_merge_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = chain(dir.path(), "o", b"", &["LRN-1"]);
+        let a = chain(dir.path(), "a", &base, &["A-1", "A-2"]);
+        let b = chain(dir.path(), "b", &base, &["B-1", "B-2"]);
+        let tamper = |t: &[u8]| {
+            String::from_utf8(t.to_vec())
+                .unwrap()
+                .replace("-2\"", "-9\"")
+        };
+        let merged = merge_chain(tamper(&a).as_bytes(), &b, "t");
+        assert_eq!(verify(&merged).unwrap_err().line, 3);
+        let merged = merge_chain(&a, tamper(&b).as_bytes(), "t");
+        let broken = verify(&merged).unwrap_err();
+        assert_eq!(broken.line, 6, "{broken:?}");
+        // A line of theirs dropped from the merged file, or the merge event's count edited.
+        let merged = String::from_utf8(merge_chain(&a, &b, "t")).unwrap();
+        let lines: Vec<&str> = merged.lines().collect();
+        let dropped = [&lines[..5], &lines[6..]].concat().join("\n") + "\n";
+        assert!(verify(dropped.as_bytes()).is_err());
+        let recounted = merged.replace("\"lines\":2", "\"lines\":1");
+        assert_eq!(verify(recounted.as_bytes()).unwrap_err().line, 4);
+    }
+
+    #[test]
+    fn merges_of_merges_and_merging_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = chain(dir.path(), "o", b"", &["LRN-1"]);
+        let a = chain(dir.path(), "a", &base, &["A-1"]);
+        let b = chain(dir.path(), "b", &base, &["B-1"]);
+        let c = chain(dir.path(), "c", &base, &["C-1"]);
+        // b takes c in, then a takes b in: b's merge is verified inside a's.
+        let bc = merge_chain(&b, &c, "t");
+        let abc = merge_chain(&a, &bc, "t");
+        assert!(verify(&abc).is_ok());
+        // Merging the same again changes nothing; so does merging what ours already holds.
+        assert_eq!(merge_chain(&abc, &bc, "t"), abc);
+        assert_eq!(merge_chain(&abc, &c, "t"), abc);
+        // b goes on after a took it in, and a takes it in again (and the reverse: b takes a).
+        let path = dir.path().join("bc2");
+        std::fs::write(&path, &bc).unwrap();
+        append(&path, "t", "created", "B-2", json!({})).unwrap();
+        let bc2 = std::fs::read(&path).unwrap();
+        let again = merge_chain(&abc, &bc2, "t");
+        assert!(verify(&again).is_ok());
+        assert!(verify(&merge_chain(&bc2, &abc, "t")).is_ok());
+        // No common line at all: both chains from the start.
+        let fresh = chain(dir.path(), "f", b"", &["F-1"]);
+        assert!(verify(&merge_chain(&a, &fresh, "t")).is_ok());
+    }
+}
