@@ -44,6 +44,14 @@ pub(crate) fn merge3(base: &[u8], ours: &[u8], theirs: &[u8], labels: (&str, &st
             sb.iter().for_each(|l| out.extend_from_slice(l));
         } else if sb == so || sa == sb {
             sa.iter().for_each(|l| out.extend_from_slice(l));
+        } else if so.is_empty() && distinct_keys(sa, sb) {
+            // Both sides only added, and added different things (a section each, a bullet
+            // each): both are kept, in an order that does not depend on which side is ours.
+            let (first, second) = if sa <= sb { (sa, sb) } else { (sb, sa) };
+            first
+                .iter()
+                .chain(second)
+                .for_each(|l| out.extend_from_slice(l));
         } else {
             conflicted = true;
             mark(&mut out, sa, sb, labels);
@@ -58,6 +66,32 @@ pub(crate) fn merge3(base: &[u8], ours: &[u8], theirs: &[u8], labels: (&str, &st
         bytes: out,
         conflicted,
     }
+}
+
+/// What a line of an entry sets: a section (`### Name`), a bold field (`**Name**`) or a
+/// metadata bullet (`- Name:`), lowercased; `None` for free text.
+fn key(line: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(line);
+    let t = text.trim();
+    let t = t.strip_prefix("- ").unwrap_or(t);
+    let name = if let Some(rest) = t.strip_prefix('#') {
+        rest.trim_start_matches('#').trim()
+    } else if let Some(rest) = t.strip_prefix("**") {
+        rest.split("**").next()?.trim_end_matches([':', '：'])
+    } else if text.trim_start().starts_with("- ") {
+        t.split_once(':')?.0
+    } else {
+        return None;
+    };
+    Some(name.trim().to_lowercase())
+}
+
+/// Whether two insertions set nothing in common. Each must set something (a section, a field
+/// or a bullet): two runs of free text added at one place are a conflict.
+fn distinct_keys(a: &[&[u8]], b: &[&[u8]]) -> bool {
+    let keys = |side: &[&[u8]]| -> Vec<String> { side.iter().filter_map(|l| key(l)).collect() };
+    let (ka, kb) = (keys(a), keys(b));
+    !ka.is_empty() && !kb.is_empty() && !ka.iter().any(|k| kb.contains(k))
 }
 
 /// Writes one conflict the way git does: ours, then theirs, between marker lines.
@@ -79,17 +113,25 @@ pub(crate) fn mark(out: &mut Vec<u8>, ours: &[&[u8]], theirs: &[&[u8]], labels: 
 }
 
 /// For each line of `base`, the line of `side` it is matched with in a longest common
-/// subsequence, if any. Lines both texts begin and end with are matched first, so the usual
-/// small change costs little.
+/// subsequence, if any. Of the many such matchings, the one that matches base lines as early
+/// as it can: a section added before an entry's closing `---` then reads as added after the
+/// blank line above it, as a person would say, on both sides alike. Lines both texts begin
+/// with are matched first; lines they end with too, when the texts are too long to compare
+/// whole.
 fn matching(base: &[&[u8]], side: &[&[u8]]) -> Vec<Option<usize>> {
+    const MAX_CELLS: usize = 1 << 22;
     let mut out = vec![None; base.len()];
     let head = base.iter().zip(side).take_while(|(x, y)| x == y).count();
-    let tail = base[head..]
-        .iter()
-        .rev()
-        .zip(side[head..].iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let tail = if (base.len() - head) * (side.len() - head) > MAX_CELLS {
+        base[head..]
+            .iter()
+            .rev()
+            .zip(side[head..].iter().rev())
+            .take_while(|(x, y)| x == y)
+            .count()
+    } else {
+        0
+    };
     for (k, slot) in out.iter_mut().enumerate().take(head) {
         *slot = Some(k);
     }
@@ -166,6 +208,30 @@ mod tests {
         let (text, c) = m("a\nb", "a\nx", "a\ny");
         assert!(c);
         assert_eq!(text, "a\n<<<<<<< ours\nx\n=======\ny\n>>>>>>> theirs\n");
+    }
+
+    #[test]
+    fn two_insertions_at_one_place_are_both_kept_unless_they_set_the_same_thing() {
+        let o = "## [X] t\n**Status**: pending\n\n---\n";
+        let a = "## [X] t\n**Status**: pending\n\n### Resolution\n- done\n\n---\n";
+        let b = "## [X] t\n**Status**: pending\n\n### Verification\nPASS\n\n---\n";
+        let (text, c) = m(o, a, b);
+        assert!(!c, "{text}");
+        assert_eq!(m(o, b, a).0, text, "either side may be ours");
+        assert_eq!(
+            text,
+            "## [X] t\n**Status**: pending\n\n### Resolution\n- done\n\n### Verification\nPASS\n\n---\n"
+        );
+        // The same section, or the same field, added with different text: a conflict.
+        let b2 = a.replace("done", "not done");
+        assert!(m(o, a, &b2).1);
+        let (fa, fb) = (
+            o.replace("pending\n", "pending\n**Verified**: true\n"),
+            o.replace("pending\n", "pending\n**Verified:** false\n"),
+        );
+        assert!(m(o, &fa, &fb).1);
+        // Free text added at one place on both sides.
+        assert!(m("a\n", "a\nx\n", "a\ny\n").1);
     }
 
     #[test]

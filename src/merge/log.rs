@@ -233,6 +233,10 @@ const HASH_LISTS: &[&str] = &["Session-Hashes", "Pass-Session-Hashes"];
 
 /// Merges one entry changed on both sides: combined counters first, then its lines.
 fn merge_entry(o: &[u8], a: &[u8], b: &[u8], labels: (&str, &str)) -> crate::merge::lines::Merged {
+    // The same change on both sides (a cherry-pick, say) is one change, as git takes it.
+    if a == b || a == o || b == o {
+        return merge3(o, a, b, labels);
+    }
     if let (Ok(os), Ok(as_), Ok(bs)) = (
         std::str::from_utf8(o),
         std::str::from_utf8(a),
@@ -266,7 +270,7 @@ fn combined(o: &Entry<'_>, a: &Entry<'_>, b: &Entry<'_>) -> Vec<(&'static str, S
     let mut out = Vec::new();
     let both_moved = |name: &str| {
         let (vo, va, vb) = (o.meta(name), a.meta(name), b.meta(name));
-        va.is_some() && vb.is_some() && va != vo && vb != vo && va != vb
+        va.is_some() && vb.is_some() && va != vo && vb != vo
     };
     for &name in COUNTS {
         if both_moved(name) {

@@ -109,13 +109,22 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
         }
     }
     for kind in Kind::ALL {
-        if let Some(problem) = index::health(store.dir(), kind) {
+        let Some(problem) = index::health(store.dir(), kind) else {
+            continue;
+        };
+        // A missing or stale index is what every git checkout, merge or editor leaves: the
+        // hooks read the log instead and the next write makes it anew, so it is no problem.
+        // `--fix` makes it now.
+        let damaged = problem.contains("damaged");
+        if damaged {
             problems.push(format!("index: {problem}"));
-            if fix {
-                store.write(|w| {
-                    w.reindex(kind);
-                    Ok(())
-                })?;
+        }
+        if fix {
+            store.write(|w| {
+                w.reindex(kind);
+                Ok(())
+            })?;
+            if damaged {
                 let outcome = match index::health(store.dir(), kind) {
                     None => "made anew",
                     Some(_) => "could not be made now (the log is changing); run it again",

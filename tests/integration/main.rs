@@ -22,5 +22,6 @@ mod promote;
 mod redaction;
 mod roundtrip;
 mod sar;
+mod team;
 mod upkeep;
 mod verify;

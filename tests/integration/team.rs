@@ -1,0 +1,604 @@
+//! Teams: `.learnings/` across git branches, with the real `git` and the driver that
+//! `evolver install git` registers. Two branches from one base, each written by several
+//! `evolver` processes and hooks at once, are merged both ways, rebased and cherry-picked;
+//! after each, every entry of both sides is there once, IDs are unique, references point at
+//! the right lesson, and `evolver audit` and `evolver doctor` are clean.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::harness::{DETECTOR, EVOLVER};
+
+const SPEC: &str = r#"{"expected": {"valid_json": true}}"#;
+
+struct Repo {
+    dir: tempfile::TempDir,
+    home: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.root().join(rel)
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_default()
+    }
+
+    /// git with nothing of this machine's configuration.
+    fn git_output(&self, args: &[&str]) -> Output {
+        Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .env("HOME", self.home.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_EDITOR", "true")
+            .env_remove("EVOLVER_ROOT")
+            .env_remove("CLAUDE_PROJECT_DIR")
+            .output()
+            .expect("run git")
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(EVOLVER);
+        cmd.args(args)
+            .current_dir(self.root())
+            .env_remove("EVOLVER_ROOT")
+            .env_remove("CLAUDE_PROJECT_DIR");
+        cmd
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.command(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "evolver {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn entries(&self) -> Vec<Value> {
+        serde_json::from_str(&self.ok(&["list", "--json"])).unwrap()
+    }
+
+    fn id_of(&self, summary: &str) -> String {
+        self.entries()
+            .iter()
+            .find(|e| e["summary"] == summary)
+            .unwrap_or_else(|| panic!("no entry {summary:?}"))["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A failed shell command, as Claude Code reports it to the error detector.
+    fn failure(&self, command: &str) -> std::process::Child {
+        use std::io::Write;
+        // Each branch is worked on in sessions of its own.
+        let branch = self.git(&["branch", "--show-current"]);
+        let payload = serde_json::json!({
+            "session_id": format!("s-{command}-{}", branch.trim()), "cwd": self.root(),
+            "hook_event_name": "PostToolUseFailure", "tool_name": "Bash",
+            "tool_input": {"command": command},
+            "error": format!("Exit code 1\n{command}: failed"), "is_interrupt": false
+        });
+        let mut child = Command::new(DETECTOR)
+            .current_dir(self.root())
+            .env_remove("EVOLVER_ROOT")
+            .env_remove("CLAUDE_PROJECT_DIR")
+            .env_remove("EVOLVER_DISABLE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(payload.to_string().as_bytes())
+            .unwrap();
+        child
+    }
+
+    /// Several `evolver log` processes and error-detector hooks writing at once.
+    fn at_once(&self, learnings: &[&str], failures: &[&str]) {
+        let mut children: Vec<std::process::Child> = learnings
+            .iter()
+            .map(|s| {
+                self.command(&["log", "learning", "--summary", s, "--action", "Do it"])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children.extend(failures.iter().map(|c| self.failure(c)));
+        for mut c in children {
+            assert!(c.wait().unwrap().success());
+        }
+    }
+
+    /// What the store holds, by summary: the number of entries with it, and their IDs.
+    fn by_summary(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::<String, Vec<String>>::new();
+        for e in self.entries() {
+            out.entry(e["summary"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(e["id"].as_str().unwrap().to_owned());
+        }
+        out
+    }
+}
+
+/// A base, and two branches that each logged, failed, changed a shared entry and (one of
+/// them) promoted, minting the same IDs as the other.
+fn two_branches() -> Repo {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    let out = r.ok(&["install", "git"]);
+    assert!(out.contains(".gitattributes"), "{out}");
+    r.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "shared lesson",
+        "--action",
+        "Keep it",
+    ]);
+    r.at_once(&[], &["cargo build"]);
+    r.commit("base");
+    let shared = r.id_of("shared lesson");
+
+    r.git(&["checkout", "-q", "-b", "a"]);
+    r.at_once(&["a one", "a two", "a three"], &["make a", "cargo build"]);
+    r.commit("a: logged");
+    r.ok(&["resolve", &shared, "--notes", "done on a"]);
+    r.at_once(&["a four"], &["npm test a"]);
+    r.commit("a: resolved the shared lesson");
+
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["checkout", "-q", "-b", "b"]);
+    r.at_once(&["b one", "b two"], &["make b", "cargo build"]);
+    r.commit("b: logged");
+    r.ok(&["spec", &shared, "--json", SPEC]);
+    // A lesson verified and promoted on b, and one that refers to it.
+    let promoted = r
+        .ok(&[
+            "log",
+            "learning",
+            "--summary",
+            "b promoted",
+            "--action",
+            "Validate JSON",
+        ])
+        .trim()
+        .to_owned();
+    r.ok(&["spec", &promoted, "--json", SPEC]);
+    std::fs::write(r.path("result.json"), r#"{"valid_json": true}"#).unwrap();
+    r.ok(&["verify", &promoted, "--result", "result.json"]);
+    std::fs::remove_file(r.path("result.json")).unwrap();
+    r.ok(&["promote", &promoted, "--to", "CLAUDE.md"]);
+    r.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "b refers",
+        "--see-also",
+        &promoted,
+    ]);
+    r.commit("b: specified, promoted, referred");
+    r
+}
+
+/// Everything the merged store must be: both sides' entries once each, unique IDs, the
+/// reference and the promotion on the right lesson, a chain and a doctor that are clean.
+fn check_merged(r: &Repo, a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<String>>) {
+    let merged = r.by_summary();
+    let mut wanted: Vec<&String> = a.keys().chain(b.keys()).collect();
+    wanted.sort();
+    wanted.dedup();
+    assert_eq!(merged.keys().collect::<Vec<_>>(), wanted);
+    for (summary, ids) in &merged {
+        assert_eq!(ids.len(), 1, "{summary} is there {} times", ids.len());
+    }
+    let mut ids: Vec<&String> = merged.values().flatten().collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "IDs are unique");
+
+    let promoted = &merged["b promoted"][0];
+    let refers = r.ok(&["show", &merged["b refers"][0]]);
+    assert!(
+        refers.contains(&format!("- See Also: {promoted}\n")),
+        "{refers}"
+    );
+    let shown = r.ok(&["show", promoted]);
+    assert!(shown.contains("**Status**: promoted"), "{shown}");
+    let shared = r.ok(&["show", &merged["shared lesson"][0]]);
+    assert!(shared.contains("**Status**: resolved"), "{shared}");
+    assert!(shared.contains("### Verification Spec"), "{shared}");
+    // The failure both branches saw again: once in the base, once on each side.
+    let build = r.ok(&["show", &merged["`cargo build` exited with code 1"][0]]);
+    assert!(build.contains("- Recurrence-Count: 3\n"), "{build}");
+
+    let audit = r.ok(&["audit"]);
+    assert!(audit.starts_with("ok: "), "{audit}");
+    let doctor = r.command(&["doctor"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&doctor.stdout),
+        "no problems found\n",
+        "{}",
+        String::from_utf8_lossy(&doctor.stderr)
+    );
+    // The promotion still belongs to its lesson: rolling it back takes its block out.
+    r.ok(&["rollback", promoted, "--reason", "check"]);
+    assert!(!r.read("CLAUDE.md").contains("<!-- evolver:"));
+    r.git(&["checkout", "-q", "--", "."]);
+}
+
+fn summaries_at(r: &Repo, branch: &str) -> BTreeMap<String, Vec<String>> {
+    r.git(&["checkout", "-q", branch]);
+    r.by_summary()
+}
+
+#[test]
+fn branches_merge_both_ways_rebase_and_cherry_pick_without_conflicts() {
+    let r = two_branches();
+    let a = summaries_at(&r, "a");
+    let b = summaries_at(&r, "b");
+    // Both branches minted the same IDs for different lessons.
+    assert_eq!(a["a one"].len() + b["b one"].len(), 2);
+    let a_ids: Vec<&String> = a.values().flatten().collect();
+    assert!(
+        b.values()
+            .flatten()
+            .any(|id| a_ids.contains(&id) && b["shared lesson"][0] != *id)
+    );
+
+    let cases: [(&str, &str, &[&str]); 4] = [
+        ("merge b into a", "a", &["merge", "-q", "--no-edit", "b"]),
+        ("merge a into b", "b", &["merge", "-q", "--no-edit", "a"]),
+        ("rebase b onto a", "b", &["rebase", "-q", "a"]),
+        ("cherry-pick b onto a", "a", &["cherry-pick", "main..b"]),
+    ];
+    for (name, start, op) in cases {
+        r.git(&["checkout", "-q", "-B", "work", start]);
+        let out = r.git_output(op);
+        assert!(
+            out.status.success(),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let status = r.git(&["status", "--porcelain"]);
+        assert_eq!(status, "", "{name}: clean worktree");
+        check_merged(&r, &a, &b);
+    }
+}
+
+#[test]
+fn a_true_conflict_stays_inside_its_entry_and_git_reports_it() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    let one = r
+        .ok(&["log", "learning", "--summary", "one"])
+        .trim()
+        .to_owned();
+    r.ok(&["log", "learning", "--summary", "two"]);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "a"]);
+    r.ok(&["resolve", &one, "--status", "wont_fix"]);
+    r.ok(&["log", "learning", "--summary", "a new"]);
+    r.commit("a");
+    r.git(&["checkout", "-q", "-b", "b", "main"]);
+    r.ok(&["resolve", &one, "--status", "in_progress"]);
+    r.ok(&["log", "learning", "--summary", "b new"]);
+    r.commit("b");
+    r.git(&["checkout", "-q", "a"]);
+    let out = r.git_output(&["merge", "--no-edit", "b"]);
+    assert!(!out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("conflict in {one}")), "{said}");
+    assert!(
+        said.contains("CONFLICT (content): Merge conflict in .learnings/LEARNINGS.md"),
+        "{said}"
+    );
+    let text = r.read(".learnings/LEARNINGS.md");
+    assert_eq!(text.matches("<<<<<<< ").count(), 1, "{text}");
+    let conflict = &text[text.find("<<<<<<< ").unwrap()..text.find(">>>>>>> ").unwrap()];
+    assert!(
+        conflict.contains("**Status**: wont_fix\n=======\n**Status**: in_progress\n"),
+        "{conflict}"
+    );
+    // Everything else merged: both new lessons, the untouched one, and the chain.
+    assert!(text.contains("### Summary\na new\n") && text.contains("### Summary\nb new\n"));
+    assert!(r.ok(&["audit"]).starts_with("ok: "));
+}
+
+#[test]
+fn install_git_is_idempotent_and_uninstall_takes_out_exactly_what_it_added() {
+    let r = Repo::new();
+    std::fs::write(r.path(".gitattributes"), "*.png binary\n").unwrap();
+    r.ok(&["install", "git"]);
+    let attrs = r.read(".gitattributes");
+    let config = r.git(&["config", "--local", "--get-regexp", "^merge\\."]);
+    assert!(
+        attrs.starts_with("*.png binary\n")
+            && attrs.contains(".learnings/events.jsonl merge=evolver\n")
+    );
+    assert!(config.contains("merge-driver %O %A %B %P"), "{config}");
+    assert!(r.ok(&["install", "git"]).contains("already registered"));
+    assert_eq!(r.read(".gitattributes"), attrs);
+    r.ok(&["uninstall", "git"]);
+    assert_eq!(r.read(".gitattributes"), "*.png binary\n");
+    assert_eq!(
+        r.git_output(&["config", "--local", "--get-regexp", "^merge\\."])
+            .stdout,
+        b""
+    );
+    // A project that was not a repository is told so, in one line.
+    let plain = tempfile::tempdir().unwrap();
+    let out = Command::new(EVOLVER)
+        .args(["install", "git"])
+        .current_dir(plain.path())
+        .env("GIT_CEILING_DIRECTORIES", plain.path().parent().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not in a git repository"));
+}
+
+mod random_histories {
+    //! Random histories on two branches, merged with the library: the merged log holds
+    //! exactly the union of both sides' entries, and which side is ours changes only the IDs
+    //! theirs' new entries get.
+
+    use std::collections::BTreeMap;
+
+    use evolver::merge::merge_log;
+    use evolver::{Document, Entry};
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// A new lesson, with the next ID of this branch (the other branch mints it too).
+        Add,
+        /// A status set on a base entry.
+        Status(usize, &'static str),
+        /// A section added to a base entry.
+        Section(usize),
+        /// A recurrence of a base entry.
+        Recur(usize),
+        /// A new lesson that refers to the newest lesson of this branch.
+        Refer,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => Just(Op::Add),
+            1 => (0usize..4, prop::sample::select(vec!["resolved", "wont_fix", "in_progress"]))
+                .prop_map(|(i, s)| Op::Status(i, s)),
+            1 => (0usize..4).prop_map(Op::Section),
+            1 => (0usize..4).prop_map(Op::Recur),
+            1 => Just(Op::Refer),
+        ]
+    }
+
+    fn entry(seq: usize, summary: &str, see_also: Option<&str>) -> String {
+        let meta = see_also.map_or(String::new(), |s| format!("- See Also: {s}\n"));
+        format!(
+            "## [LRN-20261203-{seq:03}] insight\n\n**Logged**: 2026-12-03T10:00:00Z\n**Priority**: medium\n**Status**: pending\n\n### Summary\n{summary}\n\n### Metadata\n- Source: conversation\n{meta}- Recurrence-Count: 1\n\n---\n"
+        )
+    }
+
+    fn base(n: usize) -> String {
+        let mut s = "# Learnings\n\n---\n".to_owned();
+        for i in 0..n {
+            s.push('\n');
+            s.push_str(&entry(i + 1, &format!("base {i}"), None));
+        }
+        s
+    }
+
+    /// Applies a branch's history; returns its file and what each base entry ended as.
+    fn apply(file: &str, name: &str, ops: &[Op], n_base: usize) -> String {
+        let mut text = file.to_owned();
+        let mut added = 0;
+        let mut newest: Option<String> = None;
+        for op in ops {
+            let doc = Document::parse(text.clone().into_bytes());
+            let next = doc.entries().len() + 1;
+            let edit = |i: usize, f: &dyn Fn(&Entry<'_>) -> String| -> String {
+                let span = &doc.entries()[i];
+                let old = std::str::from_utf8(doc.entry_bytes(span)).unwrap();
+                let new = f(&Entry::parse(old).unwrap());
+                let mut d = doc.clone();
+                d.replace_entry(i, new.as_bytes());
+                String::from_utf8(d.into_bytes()).unwrap()
+            };
+            text = match op {
+                Op::Add | Op::Refer => {
+                    added += 1;
+                    let summary = format!("{name} {added}");
+                    let see = matches!(op, Op::Refer).then_some(newest.clone()).flatten();
+                    let e = entry(next, &summary, see.as_deref());
+                    newest = Some(format!("LRN-20261203-{next:03}"));
+                    format!("{text}\n{e}")
+                }
+                Op::Status(i, s) if *i < n_base => edit(*i, &|e| e.with_field("Status", s)),
+                Op::Section(i) if *i < n_base => edit(*i, &|e| {
+                    e.with_section(&format!("Notes {name}"), &format!("from {name}"))
+                }),
+                Op::Recur(i) if *i < n_base => edit(*i, &|e| {
+                    let n = e.meta_number("Recurrence-Count").unwrap_or(1) + 1;
+                    e.with_meta("Recurrence-Count", &n.to_string())
+                }),
+                _ => text,
+            };
+        }
+        text
+    }
+
+    /// Each entry by its summary: its text without the lines a renumbering changes, and the
+    /// summaries of the lessons it refers to.
+    fn by_summary(text: &str) -> BTreeMap<String, (String, Vec<String>)> {
+        let doc = Document::parse(text.as_bytes().to_vec());
+        let summary_of: BTreeMap<String, String> = doc
+            .entries()
+            .iter()
+            .map(|s| {
+                let t = std::str::from_utf8(doc.entry_bytes(s)).unwrap();
+                (
+                    s.id.to_string(),
+                    Entry::parse(t).unwrap().summary().to_owned(),
+                )
+            })
+            .collect();
+        let mut out = BTreeMap::new();
+        for s in doc.entries() {
+            let t = std::str::from_utf8(doc.entry_bytes(s)).unwrap();
+            let e = Entry::parse(t).unwrap();
+            let refers: Vec<String> = e
+                .meta("See Also")
+                .map(|v| {
+                    v.split(',')
+                        .map(|id| summary_of[id.trim()].clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let body: String = t
+                .trim_end()
+                .lines()
+                .skip(1)
+                .filter(|l| !l.starts_with("- Renumbered-From") && !l.starts_with("- See Also"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let had = out.insert(e.summary().to_owned(), (body, refers));
+            assert!(had.is_none(), "{} is there twice", e.summary());
+        }
+        out
+    }
+
+    proptest! {
+        // MERGE_CASES=N runs more.
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("MERGE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn the_merge_is_the_union_and_does_not_depend_on_which_side_is_ours(
+            n_base in 0usize..4,
+            ours in prop::collection::vec(op(), 0..8),
+            theirs in prop::collection::vec(op(), 0..8),
+        ) {
+            let o = base(n_base);
+            let a = apply(&o, "ours", &ours, n_base);
+            let b = apply(&o, "theirs", &theirs, n_base);
+            let ab = merge_log(o.as_bytes(), a.as_bytes(), b.as_bytes());
+            let ba = merge_log(o.as_bytes(), b.as_bytes(), a.as_bytes());
+            // A conflict only where both sides set one entry's status differently.
+            let status = |text: &str, i: usize| -> String {
+                let doc = Document::parse(text.as_bytes().to_vec());
+                let span = &doc.entries()[i];
+                let t = std::str::from_utf8(doc.entry_bytes(span)).unwrap();
+                Entry::parse(t).unwrap().status().unwrap_or("").to_owned()
+            };
+            let fought: Vec<String> = (0..n_base)
+                .filter(|&i| {
+                    let (so, sa, sb) = (status(&o, i), status(&a, i), status(&b, i));
+                    sa != so && sb != so && sa != sb
+                })
+                .map(|i| format!("LRN-20261203-{:03}", i + 1))
+                .collect();
+            prop_assert_eq!(&ab.conflicts, &fought);
+            prop_assert_eq!(&ba.conflicts, &fought);
+            if !fought.is_empty() {
+                return Ok(());
+            }
+            let (ab_text, ba_text) = (
+                String::from_utf8(ab.bytes).unwrap(),
+                String::from_utf8(ba.bytes).unwrap(),
+            );
+            // Ours' bytes are the start of the merge when theirs changed no entry of ours'.
+            if theirs.iter().all(|op| matches!(op, Op::Add | Op::Refer)) {
+                prop_assert!(ab_text.starts_with(&a));
+            }
+            let merged = by_summary(&ab_text);
+            let mut wanted: Vec<String> = by_summary(&a).into_keys().collect();
+            wanted.extend(by_summary(&b).into_keys());
+            wanted.sort();
+            wanted.dedup();
+            prop_assert_eq!(merged.keys().cloned().collect::<Vec<_>>(), wanted);
+            prop_assert_eq!(&merged, &by_summary(&ba_text));
+            // Every reference names the lesson it named on its own branch.
+            for side in [&a, &b] {
+                for (summary, (_, refers)) in by_summary(side) {
+                    prop_assert_eq!(&merged[&summary].1, &refers, "{}", summary);
+                }
+            }
+            // IDs are unique, and every recurrence of both sides is counted.
+            let doc = Document::parse(ab_text.clone().into_bytes());
+            let mut ids: Vec<String> = doc.entries().iter().map(|s| s.id.to_string()).collect();
+            let n = ids.len();
+            ids.sort();
+            ids.dedup();
+            prop_assert_eq!(ids.len(), n);
+            for i in 0..n_base {
+                let recurs = |ops: &[Op]| ops.iter().filter(|op| matches!(op, Op::Recur(j) if *j == i)).count();
+                // The same change on both sides is one change (what a cherry-pick looks
+                // like); recurrences in other sessions differ, and add up.
+                let text_of = |t: &str| by_summary(t)[&format!("base {i}")].0.clone();
+                let want = if text_of(&a) == text_of(&b) {
+                    1 + recurs(&ours)
+                } else {
+                    1 + recurs(&ours) + recurs(&theirs)
+                };
+                let (body, _) = &merged[&format!("base {i}")];
+                let count_line = format!("- Recurrence-Count: {want}");
+                prop_assert!(body.contains(&count_line), "{}", body);
+            }
+        }
+    }
+}
