@@ -2,24 +2,26 @@
 # Installs capability-evolver's binaries, sets up .learnings/ in the current project and wires
 # the hooks into its agents.
 #
-#   bash /path/to/capability-evolver/install/install.sh [--codex] [--no-claude] [--global]
+#   bash /path/to/capability-evolver/install/install.sh [--codex] [--no-claude] [--global] [--git]
 #
 #   (default)    hooks for Claude Code in ./.claude/settings.json
 #   --codex      hooks for Codex too, in ./.codex/hooks.json
 #   --no-claude  leave Claude Code alone
 #   --global     wire the hooks in ~/.claude and ~/.codex instead, for every project
+#   --git        register the merge driver, so .learnings/ merges across branches
 #
 # Safe to run again: cargo reinstalls only what changed, `evolver init` never touches log
 # files that already exist, and `evolver install` changes nothing that is already wired.
 set -euo pipefail
 
-claude=1 codex=0 global=()
+claude=1 codex=0 git=0 global=()
 for arg in "$@"; do
   case "$arg" in
     --codex) codex=1 ;;
     --no-claude) claude=0 ;;
     --global) global=(--global) ;;
-    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --git) git=1 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -38,6 +40,8 @@ evolver="$bin/evolver"
 
 echo "Setting up .learnings/ in $project"
 (cd "$project" && "$evolver" init)
+
+if [ "$git" = 1 ]; then (cd "$project" && "$evolver" install git); fi
 
 # `evolver install` writes the absolute paths of the hook binaries beside it.
 # (The odd expansion keeps an empty array safe under `set -u` in old bash, macOS's included.)

@@ -602,3 +602,109 @@ mod random_histories {
         }
     }
 }
+
+#[test]
+fn doctor_makes_unique_the_ids_a_merge_without_the_driver_left_twice() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["log", "learning", "--summary", "base"]);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "a"]);
+    r.ok(&["log", "learning", "--summary", "a lesson"]);
+    r.ok(&["log", "learning", "--summary", "the same on both"]);
+    r.commit("a");
+    r.git(&["checkout", "-q", "-b", "b", "main"]);
+    r.ok(&["log", "learning", "--summary", "b lesson"]);
+    r.commit("b");
+    r.git(&["checkout", "-q", "a"]);
+    // No driver: git conflicts, and the person keeps both sides: ours' file, theirs' new
+    // entry after it, and (while at it) one entry pasted twice.
+    assert!(!r.git_output(&["merge", "--no-edit", "b"]).status.success());
+    let log = ".learnings/LEARNINGS.md";
+    let entry_of = |text: &str, summary: &str| -> String {
+        let doc = evolver::Document::parse(text.as_bytes().to_vec());
+        let span = doc
+            .entries()
+            .iter()
+            .find(|s| String::from_utf8_lossy(doc.entry_bytes(s)).contains(summary))
+            .unwrap();
+        String::from_utf8_lossy(doc.entry_bytes(span)).into_owned()
+    };
+    let ours = r.git(&["show", &format!("a:{log}")]);
+    let theirs = r.git(&["show", &format!("b:{log}")]);
+    let kept = format!(
+        "{ours}\n{}\n{}",
+        entry_of(&theirs, "b lesson"),
+        entry_of(&ours, "the same on both")
+    );
+    std::fs::write(r.path(log), kept).unwrap();
+
+    let before = r.command(&["doctor"]).output().unwrap();
+    assert_eq!(before.status.code(), Some(1));
+    let said = String::from_utf8(before.stdout).unwrap();
+    assert!(said.contains("appears 2 times"), "{said}");
+    let fixed = r.ok(&["doctor", "--fix"]);
+    assert!(
+        fixed.contains("removed a second, identical copy"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("is another lesson, now LRN-"), "{fixed}");
+    let by = r.by_summary();
+    assert_eq!(
+        by.keys().collect::<Vec<_>>(),
+        ["a lesson", "b lesson", "base", "the same on both"]
+    );
+    assert!(by.values().all(|ids| ids.len() == 1), "{by:?}");
+    let text = r.read(log);
+    assert_eq!(text.matches("- Renumbered-From: ").count(), 1, "{text}");
+    assert!(
+        r.read(".learnings/events.jsonl")
+            .contains("\"action\":\"renumbered\"")
+    );
+    let after = r.command(&["doctor"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&after.stdout),
+        "no problems found\n"
+    );
+}
+
+#[test]
+fn install_claude_offers_the_driver_in_a_git_repository() {
+    let r = Repo::new();
+    let out = r.ok(&["install", "claude"]);
+    assert!(out.contains("evolver install git"), "{out}");
+    r.ok(&["install", "git"]);
+    assert!(!r.ok(&["install", "codex"]).contains("evolver install git"));
+}
+
+#[test]
+fn tampering_on_a_branch_before_the_merge_is_still_found_after_it() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    r.ok(&["log", "learning", "--summary", "base"]);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "b"]);
+    r.ok(&["log", "learning", "--summary", "b one"]);
+    r.ok(&["log", "learning", "--summary", "b two"]);
+    let events = ".learnings/events.jsonl";
+    // b's own first event (the second line) edited by hand.
+    let text = r.read(events);
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[1] = lines[1].replace("\"action\":\"created\"", "\"action\":\"forged!\"");
+    std::fs::write(r.path(events), lines.join("\n") + "\n").unwrap();
+    r.commit("b, with its second event edited");
+    r.git(&["checkout", "-q", "main"]);
+    r.ok(&["log", "learning", "--summary", "main one"]);
+    r.commit("main");
+    r.git(&["merge", "-q", "--no-edit", "b"]);
+    let out = r.command(&["audit"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    // main's two lines, the merge event, then b's lines: its edited one is the fourth.
+    assert!(
+        said.contains("events.jsonl line 4: its hash does not match"),
+        "{said}"
+    );
+}
