@@ -143,6 +143,61 @@ mod tests {
     }
 
     #[test]
+    fn a_renumbered_entry_owns_the_events_its_branch_recorded_under_its_old_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |ts: &str, action: &str, id: &str, base: &[u8], name: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, base).unwrap();
+            append(&path, ts, action, id, json!({})).unwrap();
+            std::fs::read(&path).unwrap()
+        };
+        let old = "LRN-20261203-001";
+        // main logs OLD; d, branched after that, updates main's OLD; e, branched before it,
+        // minted OLD for another lesson. main takes d in, then e.
+        let base = line("2026-12-03T01:00:00Z", "created", old, b"", "base");
+        let main = line(
+            "2026-12-03T02:00:00Z",
+            "created",
+            "ERR-20261203-001",
+            &base,
+            "main",
+        );
+        let d = line("2026-12-03T03:00:00Z", "updated", old, &base, "d");
+        let e = line("2026-12-03T04:00:00Z", "created", old, b"", "e");
+        let merged = merge_chain(&merge_chain(&main, &d, "t"), &e, "t");
+        assert!(verify(&merged).is_ok());
+        std::fs::write(dir.path().join("events.jsonl"), &merged).unwrap();
+        let entry = |id: &str, logged: &str, extra: &str| {
+            format!(
+                "## [{id}] insight\n\n**Logged**: {logged}\n\n### Metadata\n- Source: x\n{extra}\n---\n"
+            )
+        };
+        let log = format!(
+            "# Learnings\n\n{}\n{}",
+            entry(old, "2026-12-03T01:00:00Z", ""),
+            entry(
+                "LRN-20261203-002",
+                "2026-12-03T04:00:00Z",
+                "- Renumbered-From: LRN-20261203-001\n"
+            )
+        );
+        std::fs::write(dir.path().join("LEARNINGS.md"), log).unwrap();
+        let times = |id: &str| -> Vec<String> {
+            let (events, broken) = crate::store::audit::history(dir.path(), id);
+            assert!(broken.is_none());
+            events
+                .iter()
+                .map(|e| e["ts"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(times("LRN-20261203-002"), ["2026-12-03T04:00:00Z"]);
+        assert_eq!(times(old), ["2026-12-03T01:00:00Z", "2026-12-03T03:00:00Z"]);
+        // Without the renumbered entry in the log, every event under OLD is OLD's.
+        std::fs::write(dir.path().join("LEARNINGS.md"), entry(old, "x", "")).unwrap();
+        assert_eq!(times(old).len(), 3);
+    }
+
+    #[test]
     fn merges_of_merges_and_merging_again() {
         let dir = tempfile::tempdir().unwrap();
         let base = chain(dir.path(), "o", b"", &["LRN-1"]);

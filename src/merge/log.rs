@@ -464,6 +464,56 @@ mod tests {
         assert!(text.contains("<<<<<<< ours\n=======\n## [LRN-20261201-001]"));
     }
 
+    fn file_of(lines: Vec<&'static str>, crlf: bool) -> Vec<u8> {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        lines.join(eol).into_bytes()
+    }
+
+    fn lines() -> impl proptest::strategy::Strategy<Value = Vec<&'static str>> {
+        proptest::collection::vec(
+            proptest::sample::select(vec![
+                "## [LRN-20261203-001] a",
+                "## [LRN-20261203-002] b",
+                "### [ERR-20261203-001] c",
+                "## [LRN-20261203-001] dup",
+                "```",
+                "~~~~",
+                "<!--",
+                "-->",
+                "---",
+                "",
+                "",
+                "**Status**: pending",
+                "**Status:** resolved",
+                "### Metadata",
+                "- Recurrence-Count: 2",
+                "- Last-Seen: 2026-12-01",
+                "- Session-Hashes: aa bb",
+                "- Sessions: 2",
+                "- See Also: LRN-20261203-001",
+                "text",
+                "\u{feff}# Learnings",
+            ]),
+            0..24,
+        )
+    }
+
+    proptest::proptest! {
+        /// Any three files merge without a panic; a side that changed nothing gives the other
+        /// side's bytes exactly, and three equal files give themselves.
+        #[test]
+        fn any_files_merge_and_an_unchanged_side_changes_nothing(
+            o in lines(), a in lines(), b in lines(), crlf in proptest::bool::ANY,
+        ) {
+            let (o, a, b) = (file_of(o, crlf), file_of(a, crlf), file_of(b, false));
+            let _ = merge_log(&o, &a, &b);
+            let kept = merge_log(&o, &a, &o);
+            proptest::prop_assert_eq!(&kept.bytes, &a);
+            proptest::prop_assert!(kept.conflicts.is_empty() && kept.renumbered.is_empty());
+            proptest::prop_assert_eq!(merge_log(&b, &b, &b).bytes, b);
+        }
+    }
+
     #[test]
     fn an_unclosed_fence_in_ours_is_closed_before_theirs_entries() {
         let e1 = entry("ERR-20261201-001", "one", "pending");
