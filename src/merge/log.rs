@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::format::{Document, Entry};
 use crate::merge::lines::{mark, merge3};
-use crate::merge::renumber::{next_free, renumber, replace_id};
+use crate::merge::renumber::{next_free, renumber, renumber_header, replace_id};
 
 /// What merging a log gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,6 @@ struct Side<'a> {
     preamble: &'a [u8],
     order: Vec<Key>,
     pieces: HashMap<Key, Piece<'a>>,
-    closer: Option<String>,
 }
 
 fn side(doc: &Document) -> Side<'_> {
@@ -56,7 +55,6 @@ fn side(doc: &Document) -> Side<'_> {
         preamble: doc.preamble(),
         order,
         pieces,
-        closer: doc.unclosed().map(str::to_owned),
     }
 }
 
@@ -123,8 +121,13 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
         }
         let mut text = core.to_vec();
         for (old, new) in &renames {
+            // When the base already had an entry under that ID (the wild's duplicates), a
+            // mention of it may mean that one: only the header changes then.
+            let shared_id = o.order.iter().any(|k| k.0 == *old);
             text = match renamed_keys.get(key) {
+                Some(mine) if mine == new && shared_id => renumber_header(&text, old, new),
                 Some(mine) if mine == new => renumber(&text, old, new),
+                _ if shared_id => text,
                 _ => replace_id(&text, old, new),
             };
         }
@@ -199,7 +202,8 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
         }
     }
     if !tail.is_empty() {
-        if let Some(closer) = a.closer.as_deref().filter(|_| !a.order.is_empty()) {
+        // A fence or comment the merged text leaves open would hide what follows.
+        if let Some(closer) = Document::parse(out.clone()).unclosed() {
             if !out.ends_with(b"\n") {
                 out.push(b'\n');
             }
@@ -396,6 +400,28 @@ mod tests {
         assert!(text.contains("- Renumbered-From: LRN-20261203-001\n"));
         assert!(text.contains("- See Also: LRN-20261203-003\n"));
         assert!(text.starts_with(&a), "ours' bytes stay as they were");
+    }
+
+    #[test]
+    fn a_second_copy_of_a_base_id_minted_on_both_sides_keeps_its_references() {
+        // The base already holds the ID once (the wild has duplicates); a mention of it on
+        // theirs' side may mean the base entry, so only the header of theirs' copy changes.
+        let e1 = entry("LRN-20261203-001", "base", "pending");
+        let o = file(std::slice::from_ref(&e1));
+        let a = file(&[e1.clone(), entry("LRN-20261203-001", "ours", "pending")]);
+        let theirs = entry("LRN-20261203-001", "theirs", "pending")
+            .replace("- Source: conversation", "- See Also: LRN-20261203-001");
+        let b = file(&[e1.clone(), theirs]);
+        let (text, m) = run(&o, &a, &b);
+        assert_eq!(
+            m.renumbered,
+            vec![("LRN-20261203-001".into(), "LRN-20261203-002".into())]
+        );
+        assert!(text.contains("## [LRN-20261203-002] insight\n"));
+        assert!(
+            text.contains("- See Also: LRN-20261203-001\n- Renumbered-From: LRN-20261203-001\n"),
+            "{text}"
+        );
     }
 
     #[test]
