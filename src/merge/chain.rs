@@ -1,11 +1,14 @@
 //! The merge of two audit chains (`.learnings/events.jsonl`).
 //!
 //! Both branches extended one chain from the lines they share. The merged chain is ours,
-//! unchanged; then a `merge` event chained to ours' head that names where theirs parted
-//! from it, how many lines theirs added and theirs' head; then theirs' added lines, verbatim;
-//! then a `merged` event chained to theirs' head, which later events follow. `evolver audit`
-//! checks theirs' lines as a chain of their own from the point they name, so an edit made on
-//! either branch before the merge is still found, and no event of either side is dropped.
+//! unchanged; then theirs' lines that ours does not hold, verbatim and in their order, each
+//! still chained to the line before it on theirs' branch; then a `merge` event chained to
+//! ours' last line that names theirs' last. `evolver audit` accepts a line chained to any
+//! line before it and asks that every line but the last be followed, so an edit, deletion or
+//! insertion made on either branch is still found, and no event of either side is dropped.
+//! A branch merged again, or merged back, brings only what is new: nothing is copied twice.
+
+use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
@@ -33,53 +36,34 @@ fn join(lines: &[&[u8]]) -> Vec<u8> {
 /// Merges theirs' chain into ours; `ts` is the time of the merge.
 pub fn merge_chain(ours: &[u8], theirs: &[u8], ts: &str) -> Vec<u8> {
     let (a, b) = (lines(ours), lines(theirs));
-    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if shared == b.len() || theirs_already_in(&a, &b[shared..]) {
+    let in_a: HashSet<&[u8]> = a.iter().copied().collect();
+    let new: Vec<&[u8]> = b.iter().copied().filter(|l| !in_a.contains(l)).collect();
+    if new.is_empty() {
         return join(&a);
     }
-    if shared == a.len() {
+    let in_b: HashSet<&[u8]> = b.iter().copied().collect();
+    if a.iter().all(|l| in_b.contains(l)) {
+        // Theirs holds all of ours: theirs is the merge.
         return join(&b);
     }
-    let from = match shared {
-        0 => GENESIS.to_owned(),
-        n => line_hash(b[n - 1]),
-    };
-    let head = line_hash(b[b.len() - 1]);
-    let added = (b.len() - shared) as u64;
-    let last = a.last().map(|l| serde_json::from_slice::<Value>(l).ok());
-    let seq = match &last {
-        Some(Some(v)) => v["seq"].as_u64().unwrap_or(0) + 1,
-        Some(None) => 0,
-        None => 1,
-    };
+    let last = a
+        .last()
+        .and_then(|l| serde_json::from_slice::<Value>(l).ok());
+    let seq = last.map_or(0, |v| v["seq"].as_u64().unwrap_or(0)) + 1;
     let ours_head = a.last().map_or(GENESIS.to_owned(), |l| line_hash(l));
-    let (open, _) = event_line(
+    let theirs_head = line_hash(b[b.len() - 1]);
+    let (event, _) = event_line(
         seq,
         ts,
         MERGE,
         "",
-        json!({"theirs": {"from": from, "at": shared, "lines": added, "head": head}}),
+        json!({"theirs": theirs_head}),
         &ours_head,
     );
-    let (close, _) = event_line(
-        seq + added + 1,
-        ts,
-        "merged",
-        "",
-        json!({"ours": ours_head, "theirs": head}),
-        &head,
-    );
     let mut out = join(&a);
-    out.extend_from_slice(open.as_bytes());
-    out.extend_from_slice(&join(&b[shared..]));
-    out.extend_from_slice(close.as_bytes());
+    out.extend_from_slice(&join(&new));
+    out.extend_from_slice(event.as_bytes());
     out
-}
-
-/// Whether theirs' added lines are already in ours, in order: ours merged them before.
-fn theirs_already_in(a: &[&[u8]], added: &[&[u8]]) -> bool {
-    let mut rest = a.iter();
-    added.iter().all(|l| rest.any(|x| x == l))
 }
 
 #[cfg(test)]
@@ -105,7 +89,7 @@ mod tests {
         for (x, y) in [(&a, &b), (&b, &a)] {
             let merged = merge_chain(x, y, "2026-12-03T01:00:00Z");
             let head = verify(&merged).unwrap();
-            assert_eq!(head.count, 2 + 3 + 1 + 2);
+            assert_eq!(head.count, 2 + 3 + 1 + 1);
             assert!(merged.starts_with(x), "ours stays as it was");
             let path = dir.path().join("m");
             std::fs::write(&path, &merged).unwrap();
@@ -132,14 +116,35 @@ mod tests {
         assert_eq!(verify(&merged).unwrap_err().line, 3);
         let merged = merge_chain(&a, tamper(&b).as_bytes(), "t");
         let broken = verify(&merged).unwrap_err();
-        assert_eq!(broken.line, 6, "{broken:?}");
-        // A line of theirs dropped from the merged file, or the merge event's count edited.
+        assert_eq!(broken.line, 5, "{broken:?}");
+        // A line of theirs dropped from the merged file, or a line inserted among them.
         let merged = String::from_utf8(merge_chain(&a, &b, "t")).unwrap();
         let lines: Vec<&str> = merged.lines().collect();
-        let dropped = [&lines[..5], &lines[6..]].concat().join("\n") + "\n";
-        assert!(verify(dropped.as_bytes()).is_err());
-        let recounted = merged.replace("\"lines\":2", "\"lines\":1");
-        assert_eq!(verify(recounted.as_bytes()).unwrap_err().line, 4);
+        assert_eq!(lines.len(), 6);
+        let dropped = [&lines[..3], &lines[4..]].concat().join("\n") + "\n";
+        assert_eq!(verify(dropped.as_bytes()).unwrap_err().line, 4);
+        let theirs_last = [&lines[..4], &lines[5..]].concat().join("\n") + "\n";
+        assert!(
+            verify(theirs_last.as_bytes())
+                .unwrap_err()
+                .reason
+                .contains("merge of lines")
+        );
+        // A forged line chained to a real one, set among theirs: nothing follows it.
+        let path = dir.path().join("forge");
+        std::fs::write(&path, lines[..2].join("\n") + "\n").unwrap();
+        append(&path, "t", "created", "FORGED", json!({})).unwrap();
+        let forged = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+        let forged_line = forged.lines().last().unwrap();
+        let inserted = [&lines[..4], &[forged_line], &lines[4..]]
+            .concat()
+            .join("\n")
+            + "\n";
+        let broken = verify(inserted.as_bytes()).unwrap_err();
+        assert_eq!(
+            (broken.line, broken.reason.as_str()),
+            (5, "no line follows it (inserted, or a branch never merged)")
+        );
     }
 
     #[test]

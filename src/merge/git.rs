@@ -159,35 +159,28 @@ pub fn uninstall(root: &Path) -> Result<Changed> {
     let ours = attribute_lines();
     let mut attributes = false;
     if let Ok(old) = fs_err::read_to_string(&path) {
-        let kept: Vec<&str> = old
-            .lines()
-            .filter(|l| !ours.iter().any(|o| o == l))
+        // Line by line with each line's own ending, so a CRLF file stays CRLF.
+        let kept: String = old
+            .split_inclusive('\n')
+            .filter(|l| !ours.iter().any(|o| o == l.trim_end_matches(['\n', '\r'])))
             .collect();
-        if kept.len() != old.lines().count() {
+        if kept.len() != old.len() {
             attributes = true;
-            if kept.iter().all(|l| l.trim().is_empty()) {
+            if kept.is_empty() {
                 fs_err::remove_file(&path)?;
             } else {
-                let mut text = kept.join("\n");
-                if old.ends_with('\n') {
-                    text.push('\n');
-                }
-                crate::store::write_atomic(&path, text.as_bytes())?;
+                crate::store::write_atomic(&path, kept.as_bytes())?;
             }
         }
     }
-    let config = config_get(root, &format!("merge.{DRIVER}.driver"))?.is_some()
-        || config_get(root, &format!("merge.{DRIVER}.name"))?.is_some();
-    if config {
-        git(
-            root,
-            &[
-                "config",
-                "--local",
-                "--remove-section",
-                &format!("merge.{DRIVER}"),
-            ],
-        )?;
+    // Only the two keys install sets: anything else a person put in the section stays.
+    let mut config = false;
+    for key in ["driver", "name"] {
+        let key = format!("merge.{DRIVER}.{key}");
+        if config_get(root, &key)?.is_some() {
+            git(root, &["config", "--local", "--unset", &key])?;
+            config = true;
+        }
     }
     Ok(Changed {
         attributes,

@@ -94,6 +94,19 @@ fn distinct_keys(a: &[&[u8]], b: &[&[u8]]) -> bool {
     !ka.is_empty() && !kb.is_empty() && !ka.iter().any(|k| kb.contains(k))
 }
 
+/// The lines two texts share, in order (a longest common subsequence): the base to merge two
+/// versions of one entry against when no common version is at hand.
+pub(crate) fn matched_lines(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let (la, lb) = (lines(a), lines(b));
+    let mut out = Vec::new();
+    for (i, m) in matching(&la, &lb).into_iter().enumerate() {
+        if m.is_some() {
+            out.extend_from_slice(la[i]);
+        }
+    }
+    out
+}
+
 /// Writes one conflict the way git does: ours, then theirs, between marker lines.
 pub(crate) fn mark(out: &mut Vec<u8>, ours: &[&[u8]], theirs: &[&[u8]], labels: (&str, &str)) {
     let side = |out: &mut Vec<u8>, lines: &[&[u8]]| {

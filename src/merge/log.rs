@@ -1,18 +1,23 @@
 //! The three-way merge of one log, entry by entry.
 //!
-//! Entries are matched by ID (and, for the duplicate IDs the wild holds, by which occurrence
-//! of that ID they are). Ours gives the order: its entries stay where they are, merged with
-//! theirs; what only theirs added follows at the end, in theirs' order. An entry changed on
-//! one side takes that change; changed on both, its lines are merged, and a conflict stays
-//! inside that entry. Counters and dates that both sides moved (a recurrence on each branch)
-//! are combined rather than fought over. An ID both sides minted for different lessons is
-//! given to ours; theirs' entry is renumbered.
+//! Entries are matched as lessons: by ID (and, for the duplicate IDs the wild holds, by which
+//! occurrence of that ID they are), unless their `**Logged**` times differ; and an entry an
+//! earlier merge renumbered (`- Renumbered-From: OLD`) is still the lesson it was under
+//! `OLD`, by its `**Logged**` time. So a branch merged twice, merged back, rebased or
+//! cherry-picked changes the lesson it changed, whatever it is called on each side.
+//!
+//! Ours gives the order and the IDs: its entries stay where they are, merged with theirs;
+//! what only theirs holds follows at the end, in theirs' order. Theirs' text is read in ours'
+//! IDs first, references included. An entry changed on one side takes that change; changed
+//! on both, its lines are merged, and a conflict stays inside that entry. Counters and dates
+//! that both sides moved (a recurrence on each branch) are combined rather than fought over.
+//! A lesson only theirs holds whose ID ours uses for another is renumbered.
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::format::{Document, Entry};
-use crate::merge::lines::{mark, merge3};
-use crate::merge::renumber::{next_free, renumber, renumber_header, replace_id};
+use crate::format::{Document, Entry, EntryId, RENUMBERED_FROM};
+use crate::merge::lines::{mark, matched_lines, merge3};
+use crate::merge::renumber::{next_free, replace_id};
 
 /// What merging a log gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,42 +29,68 @@ pub struct LogMerge {
     pub renumbered: Vec<(String, String)>,
 }
 
-/// An entry's place: its ID and which occurrence of that ID it is.
-type Key = (String, usize);
-
-/// One entry's text split in two: the entry, and the blank lines after it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Piece<'a> {
+/// One entry of one side.
+struct Item<'a> {
+    id: String,
+    /// Which occurrence of its ID it is (the wild has duplicates).
+    occurrence: usize,
     core: &'a [u8],
+    /// The blank lines after it.
     gap: &'a [u8],
+    logged: Option<String>,
+    renumbered_from: Option<String>,
+    summary: String,
 }
 
 struct Side<'a> {
     preamble: &'a [u8],
-    order: Vec<Key>,
-    pieces: HashMap<Key, Piece<'a>>,
+    items: Vec<Item<'a>>,
+    /// IDs that appear once: only those can be translated.
+    unique: BTreeSet<String>,
 }
 
 fn side(doc: &Document) -> Side<'_> {
     let mut seen = HashMap::<&str, usize>::new();
-    let mut order = Vec::with_capacity(doc.entries().len());
-    let mut pieces = HashMap::with_capacity(doc.entries().len());
+    let mut items = Vec::with_capacity(doc.entries().len());
     for span in doc.entries() {
         let n = seen.entry(span.id.as_str()).or_insert(0);
-        let key = (span.id.to_string(), *n);
+        let (core, gap) = split(doc.entry_bytes(span));
+        let parsed = std::str::from_utf8(core).ok().and_then(Entry::parse);
+        items.push(Item {
+            id: span.id.to_string(),
+            occurrence: *n,
+            core,
+            gap,
+            logged: parsed
+                .as_ref()
+                .and_then(|e| e.field("logged"))
+                .map(|l| l.trim().to_owned())
+                .filter(|l| !l.is_empty()),
+            renumbered_from: parsed
+                .as_ref()
+                .and_then(Entry::renumbered_from)
+                .map(|id| id.to_string()),
+            summary: parsed
+                .as_ref()
+                .map(|e| e.summary().to_owned())
+                .unwrap_or_default(),
+        });
         *n += 1;
-        pieces.insert(key.clone(), split(doc.entry_bytes(span)));
-        order.push(key);
     }
+    let unique = seen
+        .into_iter()
+        .filter(|(_, n)| *n == 1)
+        .map(|(id, _)| id.to_owned())
+        .collect();
     Side {
         preamble: doc.preamble(),
-        order,
-        pieces,
+        items,
+        unique,
     }
 }
 
 /// The entry without the blank lines that follow it (its own last line break kept).
-fn split(bytes: &[u8]) -> Piece<'_> {
+fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
     let mut end = bytes.len();
     loop {
         let rest = &bytes[..end];
@@ -72,10 +103,59 @@ fn split(bytes: &[u8]) -> Piece<'_> {
         };
         end -= blank;
     }
-    Piece {
-        core: &bytes[..end],
-        gap: &bytes[end..],
+    (&bytes[..end], &bytes[end..])
+}
+
+/// Whether two entries could be one lesson: under one ID (and occurrence) unless their
+/// Logged times differ; under two IDs when one was renumbered from the other (or both from
+/// one) and their Logged times are the same.
+fn same_lesson(x: &Item<'_>, y: &Item<'_>) -> bool {
+    if same_key(x, y) {
+        return x.logged.is_none() || y.logged.is_none() || x.logged == y.logged;
     }
+    let related = x.renumbered_from.as_ref() == Some(&y.id)
+        || y.renumbered_from.as_ref() == Some(&x.id)
+        || (x.renumbered_from.is_some() && x.renumbered_from == y.renumbered_from);
+    related && x.logged.is_some() && x.logged == y.logged
+}
+
+fn same_key(x: &Item<'_>, y: &Item<'_>) -> bool {
+    (&x.id, x.occurrence) == (&y.id, y.occurrence)
+}
+
+/// For each item of `from`, the item of `to` that is the same lesson. Logged times have a
+/// second's grain, so the summary decides first: the same ID and summary, then a renumbered
+/// one with the same summary, then the same ID whatever its summary now says.
+fn match_items(from: &Side<'_>, to: &Side<'_>) -> Vec<Option<usize>> {
+    let mut taken = vec![false; to.items.len()];
+    let mut out = vec![None; from.items.len()];
+    let passes: [fn(&Item<'_>, &Item<'_>) -> bool; 3] = [
+        |x, y| same_key(x, y) && x.summary == y.summary,
+        |x, y| !same_key(x, y) && x.summary == y.summary,
+        same_key,
+    ];
+    for fits in passes {
+        for (i, x) in from.items.iter().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            let found = (0..to.items.len())
+                .find(|&j| !taken[j] && fits(x, &to.items[j]) && same_lesson(x, &to.items[j]));
+            if let Some(j) = found {
+                taken[j] = true;
+                out[i] = Some(j);
+            }
+        }
+    }
+    out
+}
+
+/// One lesson of the merge: where it is on each side, and the ID it gets.
+struct Lesson {
+    o: Option<usize>,
+    a: Option<usize>,
+    b: Option<usize>,
+    id: String,
 }
 
 /// Merges the three versions of one log.
@@ -87,59 +167,132 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
         Document::parse(theirs.to_vec()),
     );
     let (o, a, b) = (side(&o_doc), side(&a_doc), side(&b_doc));
-    let mut conflicts = Vec::new();
+    let (o_in_a, o_in_b) = (match_items(&o, &a), match_items(&o, &b));
 
-    // Theirs' new entries whose ID ours also minted, for another lesson, get the next free ID.
+    // The lessons: the base's, then ours' new ones, then theirs' new ones (one found on both
+    // sides is one lesson).
+    let mut lessons: Vec<Lesson> = Vec::new();
+    let (mut a_done, mut b_done) = (vec![false; a.items.len()], vec![false; b.items.len()]);
+    for i in 0..o.items.len() {
+        let (ai, bi) = (o_in_a[i], o_in_b[i]);
+        if let Some(x) = ai {
+            a_done[x] = true;
+        }
+        if let Some(y) = bi {
+            b_done[y] = true;
+        }
+        lessons.push(Lesson {
+            o: Some(i),
+            a: ai,
+            b: bi,
+            id: String::new(),
+        });
+    }
+    let a_new: Vec<usize> = (0..a.items.len()).filter(|&x| !a_done[x]).collect();
+    let mut paired = vec![false; a.items.len()];
+    for x in &a_new {
+        lessons.push(Lesson {
+            o: None,
+            a: Some(*x),
+            b: None,
+            id: String::new(),
+        });
+    }
+    for (y, done) in b_done.iter().enumerate() {
+        if *done {
+            continue;
+        }
+        let twin = a_new.iter().copied().find(|&x| {
+            !paired[x] && {
+                // Added on both sides (a cherry-pick): one lesson only when it also says the
+                // same, since two lessons minted apart can share a Logged second.
+                let (ai, bi) = (&a.items[x], &b.items[y]);
+                same_lesson(ai, bi) && ai.summary == bi.summary
+            }
+        });
+        match twin {
+            Some(x) => {
+                paired[x] = true;
+                let l = lessons.iter_mut().find(|l| l.a == Some(x)).expect("listed");
+                l.b = Some(y);
+            }
+            None => lessons.push(Lesson {
+                o: None,
+                a: None,
+                b: Some(y),
+                id: String::new(),
+            }),
+        }
+    }
+
+    // IDs: ours' where ours has the lesson; else theirs', renumbered when ours' file (or a
+    // lesson placed before it) already uses it for another.
     let mut used: BTreeSet<String> = [&o, &a, &b]
         .iter()
-        .flat_map(|s| s.order.iter().map(|k| k.0.clone()))
+        .flat_map(|s| s.items.iter().map(|i| i.id.clone()))
         .collect();
-    let mut renames: Vec<(String, String)> = Vec::new();
-    let mut renamed_keys = HashMap::<Key, String>::new();
-    for key in &b.order {
-        if o.pieces.contains_key(key) {
-            continue;
-        }
-        let collides = a
-            .pieces
-            .get(key)
-            .is_some_and(|p| p.core != b.pieces[key].core);
-        if collides && let Ok(id) = key.0.parse() {
-            let new = next_free(&used, &id).to_string();
-            used.insert(new.clone());
-            renames.push((key.0.clone(), new.clone()));
-            renamed_keys.insert(key.clone(), new);
-        }
+    let mut taken: BTreeSet<String> = a.items.iter().map(|i| i.id.clone()).collect();
+    let mut renumbered = Vec::new();
+    for l in lessons.iter_mut() {
+        l.id = match (l.a, l.b) {
+            (Some(x), _) => a.items[x].id.clone(),
+            (None, Some(y)) => {
+                let mine = &b.items[y].id;
+                let dropped = l.o.is_some_and(|i| o.items[i].core == b.items[y].core);
+                if taken.contains(mine) && !dropped {
+                    let new = mine
+                        .parse::<EntryId>()
+                        .map_or_else(|()| mine.clone(), |id| next_free(&used, &id).to_string());
+                    used.insert(new.clone());
+                    if new != *mine {
+                        renumbered.push((mine.clone(), new.clone()));
+                    }
+                    new
+                } else {
+                    mine.clone()
+                }
+            }
+            (None, None) => o.items[l.o.expect("a lesson is somewhere")].id.clone(),
+        };
+        taken.insert(l.id.clone());
     }
-    // Theirs' text as it reads after the renumbering: every entry theirs added or changed
-    // refers to the lessons of its own branch.
-    let mut b_text: HashMap<Key, Vec<u8>> = HashMap::new();
-    for key in &b.order {
-        let core = b.pieces[key].core;
-        if o.pieces.get(key).is_some_and(|p| p.core == core) {
-            continue;
+
+    // Theirs and the base read in the merge's IDs.
+    let map_of = |side: &Side<'_>, pick: fn(&Lesson) -> Option<usize>| -> HashMap<String, String> {
+        lessons
+            .iter()
+            .filter_map(|l| {
+                let item = &side.items[pick(l)?];
+                (item.id != l.id && side.unique.contains(&item.id))
+                    .then(|| (item.id.clone(), l.id.clone()))
+            })
+            .collect()
+    };
+    let (b_map, o_map) = (map_of(&b, |l| l.b), map_of(&o, |l| l.o));
+    // The Renumbered-From a lesson carries: ours', or theirs' old ID when renumbered now.
+    let rf_of = |l: &Lesson| -> Option<Option<String>> {
+        match (l.a, l.b) {
+            (Some(x), _) => Some(a.items[x].renumbered_from.clone()),
+            (None, Some(y)) if b.items[y].id != l.id => Some(Some(b.items[y].id.clone())),
+            _ => None,
         }
-        let mut text = core.to_vec();
-        for (old, new) in &renames {
-            // When the base already had an entry under that ID (the wild's duplicates), a
-            // mention of it may mean that one: only the header changes then.
-            let shared_id = o.order.iter().any(|k| k.0 == *old);
-            text = match renamed_keys.get(key) {
-                Some(mine) if mine == new && shared_id => renumber_header(&text, old, new),
-                Some(mine) if mine == new => renumber(&text, old, new),
-                _ if shared_id => text,
-                _ => replace_id(&text, old, new),
-            };
+    };
+    let read_as = |item: &Item<'_>, map: &HashMap<String, String>, l: &Lesson| -> Vec<u8> {
+        let mut text = translate(item.core, map);
+        if item.id != l.id {
+            // Its header, even where its ID is not unique on its side and so not translated.
+            let line = memchr::memchr(b'\n', &text).map_or(text.len(), |nl| nl + 1);
+            let mut header = replace_id(&text[..line], &item.id, &l.id);
+            header.extend_from_slice(&text[line..]);
+            text = header;
         }
-        b_text.insert(key.clone(), text);
-    }
-    let theirs_core = |key: &Key| -> Vec<u8> {
-        b_text
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| b.pieces[key].core.to_vec())
+        match rf_of(l) {
+            Some(rf) => with_renumbered_from(&text, rf.as_deref()),
+            None => text,
+        }
     };
 
+    let mut conflicts = Vec::new();
     let mut out = Vec::with_capacity(ours.len().max(theirs.len()));
     let pre = merge3(o.preamble, a.preamble, b.preamble, labels);
     if pre.conflicted {
@@ -147,58 +300,80 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
     }
     out.extend_from_slice(&pre.bytes);
 
-    let mut emitted = BTreeSet::<Key>::new();
-    for key in &a.order {
-        let piece = a.pieces[key];
-        let in_o = o.pieces.get(key);
-        let in_b = b
-            .pieces
-            .get(key)
-            .filter(|_| !renamed_keys.contains_key(key));
-        let merged = match (in_o, in_b) {
-            // In the base and on both sides: three-way.
-            (Some(op), Some(_)) => {
-                let m = merge_entry(op.core, piece.core, &theirs_core(key), labels);
+    // Ours' entries, in ours' order.
+    let mut by_a: Vec<Option<&Lesson>> = vec![None; a.items.len()];
+    for l in &lessons {
+        if let Some(x) = l.a {
+            by_a[x] = Some(l);
+        }
+    }
+    for (x, l) in by_a.iter().enumerate() {
+        let l = l.expect("every entry of ours is a lesson");
+        let item = &a.items[x];
+        let ours_text = item.core.to_vec();
+        let theirs_text = l.b.map(|y| read_as(&b.items[y], &b_map, l));
+        let base_text = l.o.map(|i| read_as(&o.items[i], &o_map, l));
+        let merged = match (base_text, theirs_text) {
+            (Some(ot), Some(bt)) => {
+                let m = merge_entry(&ot, &ours_text, &bt, labels);
                 if m.conflicted {
-                    conflicts.push(key.0.clone());
+                    conflicts.push(l.id.clone());
                 }
                 m.bytes
             }
             // Theirs deleted it: gone, unless ours changed it.
-            (Some(op), None) if op.core == piece.core => {
-                emitted.insert(key.clone());
-                continue;
-            }
+            (Some(ot), None) if ot == ours_text => continue,
             (Some(_), None) => {
-                conflicts.push(key.0.clone());
+                conflicts.push(l.id.clone());
                 let mut v = Vec::new();
-                mark(&mut v, &[piece.core], &[], labels);
+                mark(&mut v, &[&ours_text], &[], labels);
                 v
             }
-            // Ours added it (theirs may have added the very same entry).
-            (None, _) => piece.core.to_vec(),
+            // Both added this lesson (a cherry-pick, then changes): what both hold is the base.
+            (None, Some(bt)) => {
+                let m = merge_entry(&matched_lines(&ours_text, &bt), &ours_text, &bt, labels);
+                if m.conflicted {
+                    conflicts.push(l.id.clone());
+                }
+                m.bytes
+            }
+            (None, None) => ours_text,
         };
-        emitted.insert(key.clone());
         out.extend_from_slice(&merged);
-        out.extend_from_slice(piece.gap);
+        // Theirs' change left a fence or comment open that ours' entry did not: closed here,
+        // or it would swallow the entries after it.
+        if merged != item.core
+            && let Some(closer) = Document::parse(merged.clone()).unclosed()
+            && Document::parse(item.core.to_vec()).unclosed().is_none()
+        {
+            if !out.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+            out.extend_from_slice(closer.as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(item.gap);
     }
 
+    // What only theirs holds, in theirs' order.
     let mut tail: Vec<Vec<u8>> = Vec::new();
-    for key in &b.order {
-        if emitted.contains(key) && !renamed_keys.contains_key(key) {
-            continue;
-        }
-        let core = b.pieces[key].core;
-        match o.pieces.get(key) {
+    let mut only_theirs: Vec<&Lesson> = lessons
+        .iter()
+        .filter(|l| l.a.is_none() && l.b.is_some())
+        .collect();
+    only_theirs.sort_by_key(|l| l.b);
+    for l in only_theirs {
+        let text = read_as(&b.items[l.b.expect("theirs")], &b_map, l);
+        match l.o {
             // Ours deleted it: gone, unless theirs changed it.
-            Some(op) if op.core == core => {}
+            Some(i) if read_as(&o.items[i], &o_map, l) == text => {}
             Some(_) => {
-                conflicts.push(key.0.clone());
+                conflicts.push(l.id.clone());
                 let mut v = Vec::new();
-                mark(&mut v, &[], &[&theirs_core(key)], labels);
+                mark(&mut v, &[], &[&text], labels);
                 tail.push(v);
             }
-            None => tail.push(theirs_core(key)),
+            None => tail.push(text),
         }
     }
     if !tail.is_empty() {
@@ -225,7 +400,62 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
     LogMerge {
         bytes: out,
         conflicts,
-        renumbered: renames,
+        renumbered,
+    }
+}
+
+/// `text` with every whole entry ID that `map` names replaced, in one pass (so a chain of
+/// renames cannot apply twice). `Renumbered-From` lines keep the ID they record.
+fn translate(text: &[u8], map: &HashMap<String, String>) -> Vec<u8> {
+    if map.is_empty() {
+        return text.to_vec();
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        if line
+            .trim_ascii_start()
+            .starts_with(format!("- {RENUMBERED_FROM}:").as_bytes())
+        {
+            out.extend_from_slice(line);
+            continue;
+        }
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        let mut i = 0;
+        while i < line.len() {
+            let starts = i == 0 || !word(line[i - 1]);
+            if starts
+                && let Some((id, len)) = EntryId::scan(&line[i..])
+                && let Some(new) = map.get(id.as_str())
+            {
+                out.extend_from_slice(new.as_bytes());
+                i += len;
+                continue;
+            }
+            out.push(line[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `text` with its `Renumbered-From` bullet set to `rf`, or taken out when `None`.
+fn with_renumbered_from(text: &[u8], rf: Option<&str>) -> Vec<u8> {
+    let Some(e) = std::str::from_utf8(text).ok().and_then(Entry::parse) else {
+        return text.to_vec();
+    };
+    match rf {
+        Some(v) if e.meta(RENUMBERED_FROM).map(str::trim) == Some(v) => text.to_vec(),
+        Some(v) => e.with_meta(RENUMBERED_FROM, v).into_bytes(),
+        None if e.meta(RENUMBERED_FROM).is_none() => text.to_vec(),
+        None => text
+            .split_inclusive(|&b| b == b'\n')
+            .filter(|l| {
+                !l.trim_ascii_start()
+                    .starts_with(format!("- {RENUMBERED_FROM}:").as_bytes())
+            })
+            .flatten()
+            .copied()
+            .collect(),
     }
 }
 
@@ -280,7 +510,7 @@ fn combined(o: &Entry<'_>, a: &Entry<'_>, b: &Entry<'_>) -> Vec<(&'static str, S
         if both_moved(name) {
             let n = |e: &Entry<'_>| e.meta_number(name).unwrap_or(1);
             let (no, na, nb) = (n(o), n(a), n(b));
-            let sum = (na + nb).saturating_sub(no).max(na.max(nb));
+            let sum = na.saturating_add(nb).saturating_sub(no).max(na.max(nb));
             out.push((name, sum.to_string()));
         }
     }
@@ -322,7 +552,10 @@ fn combined(o: &Entry<'_>, a: &Entry<'_>, b: &Entry<'_>) -> Vec<(&'static str, S
         let shared = ha.intersection(&hb).filter(|h| !ho.contains(*h)).count() as u64;
         let n = |e: &Entry<'_>| e.meta_number("Sessions").unwrap_or(1);
         let (no, na, nb) = (n(o), n(a), n(b));
-        let total = (na + nb).saturating_sub(no + shared).max(na.max(nb));
+        let total = na
+            .saturating_add(nb)
+            .saturating_sub(no.saturating_add(shared))
+            .max(na.max(nb));
         out.push(("Sessions", total.to_string()));
     }
     out
@@ -513,6 +746,8 @@ mod tests {
                 "**Status:** resolved",
                 "### Metadata",
                 "- Recurrence-Count: 2",
+                "- Recurrence-Count: 18446744073709551615",
+                "## [LRN-20261203-4294967295] max",
                 "- Last-Seen: 2026-12-01",
                 "- Session-Hashes: aa bb",
                 "- Sessions: 2",
@@ -538,6 +773,21 @@ mod tests {
             proptest::prop_assert!(kept.conflicts.is_empty() && kept.renumbered.is_empty());
             proptest::prop_assert_eq!(merge_log(&b, &b, &b).bytes, b);
         }
+    }
+
+    #[test]
+    fn a_fence_theirs_left_open_in_an_entry_does_not_swallow_ours_after_it() {
+        let e1 = entry("ERR-20261201-001", "one", "pending");
+        let o = file(std::slice::from_ref(&e1));
+        let a = file(&[e1.clone(), entry("ERR-20261201-002", "two", "pending")]);
+        let b = file(&[e1.replace("\n---\n", "\n```sh\nmake\n")]);
+        let (text, _) = run(&o, &a, &b);
+        let ids: Vec<String> = Document::parse(text.clone().into_bytes())
+            .entries()
+            .iter()
+            .map(|s| s.id.to_string())
+            .collect();
+        assert_eq!(ids, ["ERR-20261201-001", "ERR-20261201-002"], "{text}");
     }
 
     #[test]

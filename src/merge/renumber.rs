@@ -1,7 +1,7 @@
 //! Giving an entry a new ID when two branches minted the same one for different lessons: the
-//! next free sequence number of its kind and date, the header and every reference on that
-//! branch changed to match, and `- Renumbered-From: OLD` in its metadata, so readers of the
-//! audit chain and of promotion blocks written before the change still find it.
+//! next free sequence number of its kind and date, and `- Renumbered-From: OLD` in its
+//! metadata, so readers of the audit chain and of promotion blocks written before the change
+//! still find it.
 
 use std::collections::BTreeSet;
 
@@ -16,7 +16,7 @@ pub fn next_free(used: &BTreeSet<String>, id: &EntryId) -> EntryId {
         .filter_map(|u| u.seq_number())
         .max()
         .unwrap_or(0);
-    EntryId::new(id.kind(), id.date(), highest + 1)
+    EntryId::new(id.kind(), id.date(), highest.saturating_add(1))
 }
 
 /// `text` with every whole occurrence of the ID `old` replaced by `new`. An ID that merely
@@ -48,12 +48,6 @@ pub fn replace_id(text: &[u8], old: &str, new: &str) -> Vec<u8> {
     }
     out.extend_from_slice(&text[i..]);
     out
-}
-
-/// The entry `text` under its new ID, with every reference it makes to its old ID changed
-/// too (on its branch, that ID was this entry), saying where it came from.
-pub fn renumber(text: &[u8], old: &str, new: &str) -> Vec<u8> {
-    from(replace_id(text, old, new), old)
 }
 
 /// The entry `text` under its new ID, only its header changed, saying where it came from:
@@ -104,10 +98,14 @@ mod tests {
 
     #[test]
     fn a_renumbered_entry_says_where_it_came_from() {
-        let text = b"## [LRN-20261203-001] insight\n\n**Logged**: x\n\n### Summary\ns\n\n### Metadata\n- Source: conversation\n\n---\n";
-        let out = renumber(text, "LRN-20261203-001", "LRN-20261203-003");
+        let text = b"## [LRN-20261203-001] insight\n\n**Logged**: x\n\n### Summary\ns, see LRN-20261203-001\n\n### Metadata\n- Source: conversation\n\n---\n";
+        let out = renumber_header(text, "LRN-20261203-001", "LRN-20261203-003");
         let out = String::from_utf8(out).unwrap();
         assert!(out.starts_with("## [LRN-20261203-003] insight\n"));
+        assert!(
+            out.contains("s, see LRN-20261203-001\n"),
+            "only the header changes"
+        );
         let e = Entry::parse(&out).unwrap();
         assert_eq!(e.renumbered_from().unwrap().as_str(), "LRN-20261203-001");
         assert!(out.contains("- Source: conversation\n- Renumbered-From: LRN-20261203-001\n"));

@@ -8,14 +8,14 @@
 //! line breaks the chain at that line. Lines are appended by the holder of the store's lock,
 //! so any number of processes extend one chain.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::format::{Document, Entry, Kind, RENUMBERED_FROM};
+use crate::format::{Document, Entry, EntryId, Kind};
 use crate::store::sha256_hex;
 
 pub const EVENTS: &str = "events.jsonl";
@@ -140,87 +140,130 @@ fn read_at(file: &mut fs_err::File, at: u64, n: usize) -> Result<Vec<u8>> {
 /// The events of entry `id`, in order, and where the chain breaks if it does. A missing file
 /// is an empty chain.
 ///
-/// After a merge that renumbered one of theirs' entries (`- Renumbered-From: OLD`), the
-/// events its branch recorded under `OLD` are its own, not those of the entry that kept
-/// `OLD`: they are told apart by the merge that brought them in.
+/// After a git merge two lessons may have been logged under one ID, one on each branch; the
+/// merge renumbered one of them (`- Renumbered-From: OLD`). An event names the ID its branch
+/// used, so an event under an ID that two `created` events share belongs to the lesson whose
+/// `created` event its branch wrote: the first one found walking back from it through the
+/// events before it on its branch (`prev`). A lesson is known by that event's time, which is
+/// its `**Logged**`.
 pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>) {
     let Ok(text) = fs_err::read(learnings.join(EVENTS)) else {
         return (Vec::new(), None);
     };
-    let tagged = events_by_branch(&text);
-    let claims = if tagged.iter().any(|(_, branch)| branch.is_some()) {
-        claims(learnings, &tagged)
-    } else {
-        Vec::new()
-    };
-    let owner = |e: &Value, branch: Option<usize>| -> String {
-        let named = e["id"].as_str().unwrap_or("");
-        claims
-            .iter()
-            .find(|c| c.old == named && Some(c.branch) == branch)
-            .map_or(named, |c| c.new.as_str())
-            .to_owned()
-    };
-    let events = tagged
-        .iter()
-        .filter(|(e, branch)| owner(e, *branch) == id)
-        .map(|(e, _)| e.clone())
+    let events: Vec<Value> = text
+        .split(|&b| b == b'\n')
+        .filter_map(|l| serde_json::from_slice::<Value>(l).ok())
         .collect();
-    (events, verify(&text).err())
+    let broken = verify(&text).err();
+    let created = |name: &str| -> Vec<usize> {
+        (0..events.len())
+            .filter(|&i| events[i]["action"] == "created" && events[i]["id"] == name)
+            .collect()
+    };
+    let (logged, summary, old) = lesson(learnings, id);
+    // Whether a `created` event is this entry's: its time is the entry's Logged, and the
+    // summary it recorded (when it did) is the entry's.
+    let is_this = |e: &Value| -> bool {
+        logged.is_some()
+            && e["ts"].as_str() == logged.as_deref()
+            && e["data"]["summary_sha256"]
+                .as_str()
+                .is_none_or(|h| Some(h) == summary.as_deref())
+    };
+    // Two lessons were created under this ID, and this entry is one of them.
+    let named = created(id);
+    let shared = named.len() > 1 && named.iter().any(|&i| is_this(&events[i]));
+    let old_created = old.as_deref().map(created).unwrap_or_default();
+    if !shared && old_created.is_empty() {
+        // The usual case: one lesson ever had this ID.
+        let own = events.into_iter().filter(|e| e["id"] == id).collect();
+        return (own, broken);
+    }
+    let at: HashMap<&str, usize> = events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((e["hash"].as_str()?, i)))
+        .collect();
+    // The `created` event named `name` on the branch of event `i`.
+    let lesson_of = |i: usize, name: &str| -> Option<&Value> {
+        let mut k = Some(i);
+        let mut steps = 0;
+        while let Some(j) = k {
+            let e = &events[j];
+            if e["action"] == "created" && e["id"] == name {
+                return Some(e);
+            }
+            steps += 1;
+            k = e["prev"]
+                .as_str()
+                .and_then(|p| at.get(p).copied())
+                .filter(|&p| p < j && steps <= events.len());
+        }
+        None
+    };
+    let own = events
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            if e["id"] == id {
+                // Another lesson's event under this ID: its branch created that lesson.
+                !shared || lesson_of(*i, id).is_none_or(is_this)
+            } else {
+                old.as_deref()
+                    .is_some_and(|old| e["id"] == old && lesson_of(*i, old).is_some_and(is_this))
+            }
+        })
+        .map(|(_, e)| e.clone())
+        .collect();
+    (own, broken)
 }
 
-/// A renumbered entry's claim on the events its branch recorded under its old ID.
-struct Claim {
-    new: String,
-    old: String,
-    /// The merge that brought those events in.
-    branch: usize,
-}
-
-/// The claims of every renumbered entry in the logs. An entry's branch is the merge that
-/// brought in the `created` event of its old ID at the time it was logged; else the first
-/// merge that brought in any event of that ID.
-fn claims(learnings: &Path, tagged: &[(Value, Option<usize>)]) -> Vec<Claim> {
-    let mut out = Vec::new();
-    for kind in Kind::ALL {
+/// The `**Logged**` time, the SHA-256 of the summary and the `Renumbered-From` ID of the
+/// entry `id` in the logs.
+fn lesson(learnings: &Path, id: &str) -> (Option<String>, Option<String>, Option<String>) {
+    let Ok(parsed) = id.parse::<EntryId>() else {
+        return (None, None, None);
+    };
+    for kind in std::iter::once(parsed.kind()).chain(Kind::ALL) {
         let Ok(bytes) = fs_err::read(learnings.join(kind.file_name())) else {
             continue;
         };
-        if memchr::memmem::find(&bytes, RENUMBERED_FROM.as_bytes()).is_none() {
-            continue;
-        }
         let doc = Document::parse(bytes);
-        for span in doc.entries() {
-            let Some(e) = std::str::from_utf8(doc.entry_bytes(span))
-                .ok()
-                .and_then(Entry::parse)
-            else {
-                continue;
-            };
-            let Some(old) = e.renumbered_from() else {
-                continue;
-            };
-            let logged = e.field("logged").unwrap_or("").trim();
-            let on_branch = |created_only: bool| {
-                tagged.iter().find_map(|(v, branch)| {
-                    let fits = v["id"] == old.as_str()
-                        && (!created_only || (v["action"] == "created" && v["ts"] == logged));
-                    branch.filter(|_| fits)
-                })
-            };
-            if let Some(branch) = on_branch(true).or_else(|| on_branch(false)) {
-                out.push(Claim {
-                    new: span.id.to_string(),
-                    old: old.to_string(),
-                    branch,
-                });
-            }
-        }
+        let Some(span) = doc.find(id).next() else {
+            continue;
+        };
+        let Some(e) = std::str::from_utf8(doc.entry_bytes(span))
+            .ok()
+            .and_then(Entry::parse)
+        else {
+            return (None, None, None);
+        };
+        let logged = e
+            .field("logged")
+            .map(|l| l.trim().to_owned())
+            .filter(|l| !l.is_empty());
+        let summary = sha256_hex(e.summary().as_bytes());
+        return (
+            logged,
+            Some(summary),
+            e.renumbered_from().map(|o| o.to_string()),
+        );
     }
-    out
+    (None, None, None)
 }
 
+/// The `action` of the event a git merge of two chains appends (`merge::merge_chain`): its
+/// `prev` is ours' last event and `data.theirs` theirs' last.
+pub(crate) const MERGE: &str = "merge";
+
 /// Verifies the chain in `text`; `Ok` holds its head.
+///
+/// Each line's `hash` must be the SHA-256 of the line without it, and its `prev` the hash of
+/// a line before it (64 zeros for the first), with `seq` one more than that line's. On one
+/// branch `prev` is simply the line before. After a git merge, theirs' lines follow ours and
+/// chain among themselves, and a `merge` event joins the two: its `prev` is ours' last line
+/// and its `data.theirs` theirs' last. Every line but the last must be followed (named as
+/// `prev` or `theirs` by a later line), so a line inserted anywhere is found too.
 pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
     let text = text.strip_suffix(b"\n").unwrap_or(text);
     let lines: Vec<&[u8]> = if text.is_empty() {
@@ -228,65 +271,11 @@ pub fn verify(text: &[u8]) -> std::result::Result<Head, Broken> {
     } else {
         text.split(|&b| b == b'\n').collect()
     };
-    let mut known = HashSet::from([GENESIS.to_owned()]);
-    let mut pos = 0;
-    let (hash, count) = walk(&lines, &mut pos, GENESIS.to_owned(), 0, &mut known)?;
-    Ok(Head { count, hash })
-}
-
-/// What a `merge` event says of the lines that follow it: another branch's events since the
-/// two branches parted, kept verbatim.
-struct Joined {
-    /// The hash of the last event both branches share (64 zeros: none).
-    from: String,
-    /// How many lines the other branch's file had up to that event.
-    at: u64,
-    /// How many of its lines follow.
-    lines: u64,
-    /// The hash of its last line.
-    head: String,
-}
-
-fn joined(event: &Value) -> Option<Joined> {
-    if event.get("action")?.as_str()? != MERGE {
-        return None;
-    }
-    let t = event.get("data")?.get("theirs")?;
-    Some(Joined {
-        from: t.get("from")?.as_str()?.to_owned(),
-        at: t.get("at")?.as_u64()?,
-        lines: t.get("lines")?.as_u64()?,
-        head: t.get("head")?.as_str()?.to_owned(),
-    })
-}
-
-/// The `action` of the event that opens another branch's lines.
-pub(crate) const MERGE: &str = "merge";
-
-/// Verifies `lines[*pos..end]` as one chain that continues `prev` after `count` lines; a
-/// merge event's branch is verified as a chain of its own, from the event both share.
-fn walk(
-    lines: &[&[u8]],
-    pos: &mut usize,
-    mut prev: String,
-    mut count: u64,
-    known: &mut HashSet<String>,
-) -> std::result::Result<(String, u64), Broken> {
-    walk_to(lines, pos, lines.len(), &mut prev, &mut count, known)?;
-    Ok((prev, count))
-}
-
-fn walk_to(
-    lines: &[&[u8]],
-    pos: &mut usize,
-    end: usize,
-    prev: &mut String,
-    count: &mut u64,
-    known: &mut HashSet<String>,
-) -> std::result::Result<(), Broken> {
-    while *pos < end {
-        let line = lines[*pos];
-        let n = *pos as u64 + 1;
+    // Each line's hash: its seq, its line number, and whether a later line follows it.
+    let mut seen: HashMap<String, (u64, u64, bool)> = HashMap::new();
+    let (mut last_hash, mut last_seq) = (GENESIS.to_owned(), 0u64);
+    for (i, line) in lines.iter().enumerate() {
+        let n = i as u64 + 1;
         let broken = |reason: &str| Broken {
             line: n,
             reason: reason.to_owned(),
@@ -312,72 +301,69 @@ fn walk_to(
         if sha256_hex(body.as_bytes()) != hash {
             return Err(broken("its hash does not match its content (edited)"));
         }
-        if p != prev.as_str() {
-            let reason = if seq > *count + 1 {
-                format!("line(s) before it were deleted (seq {seq} follows {count})")
-            } else if seq <= *count {
-                format!("seq {seq} again or out of order (inserted, duplicated or reordered)")
-            } else {
-                "its prev is not the hash of the line before (inserted or reordered)".to_owned()
-            };
-            return Err(broken(&reason));
+        let again = || {
+            broken(&format!(
+                "seq {seq} again or out of order (inserted, duplicated or reordered)"
+            ))
+        };
+        if seen.contains_key(hash) {
+            return Err(again());
         }
-        if seq != *count + 1 {
-            return Err(broken(&format!("seq {seq} where {} was due", *count + 1)));
-        }
-        *prev = hash.to_owned();
-        *count += 1;
-        known.insert(hash.to_owned());
-        *pos += 1;
-        if let Some(j) = joined(&v) {
-            if !known.contains(&j.from) {
-                return Err(broken(
-                    "a merge of lines that do not part from this chain (edited)",
-                ));
+        let prev_seq = if p == GENESIS {
+            0
+        } else {
+            match seen.get_mut(p) {
+                Some((s, _, followed)) => {
+                    *followed = true;
+                    *s
+                }
+                None if seq > last_seq + 1 => {
+                    return Err(broken(&format!(
+                        "line(s) before it were deleted (seq {seq} follows {last_seq})"
+                    )));
+                }
+                None if seq <= last_seq => return Err(again()),
+                None => {
+                    return Err(broken(
+                        "its prev is not the hash of the line before (inserted or reordered)",
+                    ));
+                }
             }
-            let Some(stop) = usize::try_from(j.lines)
-                .ok()
-                .and_then(|l| pos.checked_add(l))
-                .filter(|&s| s <= end)
-            else {
-                return Err(broken("a merge names more lines than follow it (cut)"));
-            };
-            let (mut theirs, mut at) = (j.from.clone(), j.at);
-            walk_to(lines, pos, stop, &mut theirs, &mut at, known)?;
-            if theirs != j.head {
-                return Err(broken(
-                    "the merged lines do not end at the head the merge names (edited)",
-                ));
-            }
-            *prev = theirs;
-            *count += j.lines;
+        };
+        if seq != prev_seq + 1 {
+            return Err(broken(&format!("seq {seq} where {} was due", prev_seq + 1)));
         }
+        if v.get("action").and_then(Value::as_str) == Some(MERGE) {
+            let theirs = v["data"]["theirs"].as_str().unwrap_or("");
+            match seen.get_mut(theirs) {
+                Some((_, _, followed)) => *followed = true,
+                None => {
+                    return Err(broken(
+                        "a merge of lines that are not in the chain before it (edited or cut)",
+                    ));
+                }
+            }
+        }
+        seen.insert(hash.to_owned(), (seq, n, false));
+        (last_hash, last_seq) = (hash.to_owned(), seq);
     }
-    Ok(())
+    let loose = seen
+        .iter()
+        .filter(|(h, (_, _, followed))| !followed && **h != last_hash)
+        .map(|(_, (_, n, _))| *n)
+        .min();
+    if let Some(line) = loose {
+        return Err(Broken {
+            line,
+            reason: "no line follows it (inserted, or a branch never merged)".to_owned(),
+        });
+    }
+    Ok(Head {
+        count: lines.len() as u64,
+        hash: last_hash,
+    })
 }
 
-/// The events of a chain, each with the merge that brought it in from another branch (the
-/// line index of the outermost `merge` event), or `None` on the main line.
-pub(crate) fn events_by_branch(text: &[u8]) -> Vec<(Value, Option<usize>)> {
-    let mut out = Vec::new();
-    let mut inside: Option<(usize, usize)> = None;
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        let Ok(v) = serde_json::from_slice::<Value>(line) else {
-            continue;
-        };
-        let branch = match inside {
-            Some((at, until)) if i <= until => Some(at),
-            _ => None,
-        };
-        if branch.is_none()
-            && let Some(j) = joined(&v)
-        {
-            inside = Some((i, i + j.lines as usize));
-        }
-        out.push((v, branch));
-    }
-    out
-}
 #[cfg(test)]
 mod tests {
     use super::*;

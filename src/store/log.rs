@@ -264,8 +264,16 @@ fn record_recurrence(
 }
 
 /// What the audit chain says of a new entry.
+///
+/// With the time (its Logged), the summary's hash tells this lesson from another minted under
+/// the same ID on another branch in the same second (`audit::history`).
 fn created(kind: Kind, text: &str) -> serde_json::Value {
-    serde_json::json!({"file": kind.file_name(), "entry_sha256": sha256_hex(text.as_bytes())})
+    let summary = Entry::parse(text).map_or("", |e| e.summary());
+    serde_json::json!({
+        "file": kind.file_name(),
+        "entry_sha256": sha256_hex(text.as_bytes()),
+        "summary_sha256": sha256_hex(summary.as_bytes()),
+    })
 }
 
 /// The metadata bullet that lists the sessions already counted in `Sessions`.

@@ -359,24 +359,30 @@ fn a_true_conflict_stays_inside_its_entry_and_git_reports_it() {
 #[test]
 fn install_git_is_idempotent_and_uninstall_takes_out_exactly_what_it_added() {
     let r = Repo::new();
-    std::fs::write(r.path(".gitattributes"), "*.png binary\n").unwrap();
+    // A CRLF file, and a key of the person's own in the driver's section.
+    std::fs::write(r.path(".gitattributes"), "*.png binary\r\n").unwrap();
+    r.git(&["config", "--local", "merge.evolver.recursive", "binary"]);
     r.ok(&["install", "git"]);
     let attrs = r.read(".gitattributes");
     let config = r.git(&["config", "--local", "--get-regexp", "^merge\\."]);
     assert!(
-        attrs.starts_with("*.png binary\n")
+        attrs.starts_with("*.png binary\r\n")
             && attrs.contains(".learnings/events.jsonl merge=evolver\n")
     );
     assert!(config.contains("merge-driver %O %A %B %P"), "{config}");
     assert!(r.ok(&["install", "git"]).contains("already registered"));
     assert_eq!(r.read(".gitattributes"), attrs);
     r.ok(&["uninstall", "git"]);
-    assert_eq!(r.read(".gitattributes"), "*.png binary\n");
+    assert_eq!(r.read(".gitattributes"), "*.png binary\r\n");
     assert_eq!(
-        r.git_output(&["config", "--local", "--get-regexp", "^merge\\."])
-            .stdout,
-        b""
+        r.git(&["config", "--local", "--get-regexp", "^merge\\."]),
+        "merge.evolver.recursive binary\n"
     );
+    // Where install made the file, uninstall takes it away again.
+    std::fs::remove_file(r.path(".gitattributes")).unwrap();
+    r.ok(&["install", "git"]);
+    r.ok(&["uninstall", "git"]);
+    assert!(!r.path(".gitattributes").exists());
     // A project that was not a repository is told so, in one line.
     let plain = tempfile::tempdir().unwrap();
     let out = Command::new(EVOLVER)
@@ -412,6 +418,8 @@ mod random_histories {
         Recur(usize),
         /// A new lesson that refers to the newest lesson of this branch.
         Refer,
+        /// A status set on the last entry of the file (often one this branch added).
+        StatusLast(&'static str),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -422,6 +430,7 @@ mod random_histories {
             1 => (0usize..4).prop_map(Op::Section),
             1 => (0usize..4).prop_map(Op::Recur),
             1 => Just(Op::Refer),
+            1 => prop::sample::select(vec!["resolved", "wont_fix", "in_progress"]).prop_map(Op::StatusLast),
         ]
     }
 
@@ -448,7 +457,14 @@ mod random_histories {
         let mut newest: Option<String> = None;
         for op in ops {
             let doc = Document::parse(text.clone().into_bytes());
-            let next = doc.entries().len() + 1;
+            // The next ID of this branch: one past the highest it holds.
+            let next = doc
+                .entries()
+                .iter()
+                .filter_map(|e| e.id.seq_number())
+                .max()
+                .unwrap_or(0) as usize
+                + 1;
             let edit = |i: usize, f: &dyn Fn(&Entry<'_>) -> String| -> String {
                 let span = &doc.entries()[i];
                 let old = std::str::from_utf8(doc.entry_bytes(span)).unwrap();
@@ -467,6 +483,9 @@ mod random_histories {
                     format!("{text}\n{e}")
                 }
                 Op::Status(i, s) if *i < n_base => edit(*i, &|e| e.with_field("Status", s)),
+                Op::StatusLast(s) if !doc.entries().is_empty() => {
+                    edit(doc.entries().len() - 1, &|e| e.with_field("Status", s))
+                }
                 Op::Section(i) if *i < n_base => edit(*i, &|e| {
                     e.with_section(&format!("Notes {name}"), &format!("from {name}"))
                 }),
@@ -520,6 +539,17 @@ mod random_histories {
         out
     }
 
+    fn statuses(text: &str) -> BTreeMap<String, String> {
+        let doc = Document::parse(text.as_bytes().to_vec());
+        doc.entries()
+            .iter()
+            .map(|s| {
+                let e = Entry::parse(std::str::from_utf8(doc.entry_bytes(s)).unwrap()).unwrap();
+                (e.summary().to_owned(), e.status().unwrap_or("").to_owned())
+            })
+            .collect()
+    }
+
     proptest! {
         // MERGE_CASES=N runs more.
         #![proptest_config(ProptestConfig {
@@ -532,6 +562,8 @@ mod random_histories {
             n_base in 0usize..4,
             ours in prop::collection::vec(op(), 0..8),
             theirs in prop::collection::vec(op(), 0..8),
+            ours2 in prop::collection::vec(op(), 0..6),
+            theirs2 in prop::collection::vec(op(), 0..6),
         ) {
             let o = base(n_base);
             let a = apply(&o, "ours", &ours, n_base);
@@ -585,6 +617,38 @@ mod random_histories {
             ids.sort();
             ids.dedup();
             prop_assert_eq!(ids.len(), n);
+            // A second round: both go on, and theirs is merged again (the base is now
+            // theirs' first state, which ours holds). Each lesson is still itself.
+            let a2 = apply(&ab_text, "ours2", &ours2, n_base);
+            let b2 = apply(&b, "theirs2", &theirs2, n_base);
+            let again = merge_log(b.as_bytes(), a2.as_bytes(), b2.as_bytes());
+            if again.conflicts.is_empty() {
+                let text = String::from_utf8(again.bytes).unwrap();
+                let merged2 = by_summary(&text);
+                let mut wanted: Vec<String> = by_summary(&a2).into_keys().collect();
+                wanted.extend(by_summary(&b2).into_keys());
+                wanted.sort();
+                wanted.dedup();
+                prop_assert_eq!(merged2.keys().cloned().collect::<Vec<_>>(), wanted);
+                for side in [&a2, &b2] {
+                    for (summary, (_, refers)) in by_summary(side) {
+                        prop_assert_eq!(&merged2[&summary].1, &refers, "{}", summary);
+                    }
+                }
+                // Each lesson's status is the one the side that changed it set.
+                let (so, sa, sb, sm) = (statuses(&b), statuses(&a2), statuses(&b2), statuses(&text));
+                for (summary, got) in &sm {
+                    let (o, a, b) = (so.get(summary), sa.get(summary), sb.get(summary));
+                    let want = match (a, b) {
+                        (Some(a), Some(b)) if a == b || o == Some(b) => a,
+                        (Some(_), Some(b)) => b,
+                        (Some(a), None) => a,
+                        (None, Some(b)) => b,
+                        (None, None) => unreachable!(),
+                    };
+                    prop_assert_eq!(got, want, "{}", summary);
+                }
+            }
             for i in 0..n_base {
                 let recurs = |ops: &[Op]| ops.iter().filter(|op| matches!(op, Op::Recur(j) if *j == i)).count();
                 // The same change on both sides is one change (what a cherry-pick looks
@@ -702,9 +766,223 @@ fn tampering_on_a_branch_before_the_merge_is_still_found_after_it() {
     assert_eq!(out.status.code(), Some(1));
     let said =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    // main's two lines, the merge event, then b's lines: its edited one is the fourth.
+    // main's two lines, then b's: its edited one is the third.
     assert!(
-        said.contains("events.jsonl line 4: its hash does not match"),
+        said.contains("events.jsonl line 3: its hash does not match"),
         "{said}"
     );
+}
+
+/// The status of the entry with this summary.
+fn status_of(r: &Repo, summary: &str) -> String {
+    r.entries()
+        .iter()
+        .find(|e| e["summary"] == summary)
+        .unwrap_or_else(|| panic!("no {summary}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn clean(r: &Repo, what: &str) {
+    assert!(r.ok(&["audit"]).starts_with("ok: "), "{what}");
+    let doctor = r.command(&["doctor"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&doctor.stdout),
+        "no problems found\n",
+        "{what}"
+    );
+    let by = r.by_summary();
+    assert!(by.values().all(|ids| ids.len() == 1), "{what}: {by:?}");
+}
+
+#[test]
+fn a_lesson_renumbered_by_one_merge_is_still_itself_in_the_next() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feat"]);
+    let f = r
+        .ok(&["log", "learning", "--summary", "feat lesson"])
+        .trim()
+        .to_owned();
+    r.commit("feat: logged");
+    r.git(&["checkout", "-q", "main"]);
+    let m = r
+        .ok(&["log", "learning", "--summary", "main lesson"])
+        .trim()
+        .to_owned();
+    r.ok(&[
+        "log",
+        "learning",
+        "--summary",
+        "main refers",
+        "--see-also",
+        &m,
+    ]);
+    r.commit("main: logged");
+    assert_eq!(f, m, "both branches minted one ID");
+    r.git(&["merge", "-q", "--no-edit", "feat"]);
+    clean(&r, "first merge");
+    // feat goes on with its lesson under the ID it knows, and is merged again.
+    r.git(&["checkout", "-q", "feat"]);
+    r.ok(&["resolve", &f, "--status", "wont_fix"]);
+    r.commit("feat: wont_fix");
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["merge", "-q", "--no-edit", "feat"]);
+    assert_eq!(status_of(&r, "feat lesson"), "wont_fix");
+    assert_eq!(status_of(&r, "main lesson"), "pending");
+    clean(&r, "second merge");
+    // feat goes on, takes main in (main's lessons are renumbered there), then main takes
+    // feat in: each side keeps its IDs, and each lesson stays itself.
+    r.git(&["checkout", "-q", "feat"]);
+    r.ok(&["log", "learning", "--summary", "feat two"]);
+    r.commit("feat: two");
+    r.git(&["merge", "-q", "--no-edit", "main"]);
+    assert_eq!(r.id_of("feat lesson"), f, "feat keeps its IDs");
+    assert_ne!(
+        r.id_of("main lesson"),
+        m,
+        "main's lesson has another ID on feat"
+    );
+    clean(&r, "back-merge");
+    r.ok(&[
+        "resolve",
+        &r.id_of("main lesson"),
+        "--status",
+        "in_progress",
+    ]);
+    r.commit("feat: main's lesson in progress");
+    r.git(&["checkout", "-q", "main"]);
+    // (Had main not changed its log since, git would fast-forward it to feat's IDs.)
+    r.ok(&["log", "learning", "--summary", "main two"]);
+    r.commit("main: two");
+    r.git(&["merge", "-q", "--no-edit", "feat"]);
+    assert_eq!(r.id_of("main lesson"), m, "main keeps its IDs");
+    assert_eq!(status_of(&r, "main lesson"), "in_progress");
+    assert_eq!(status_of(&r, "feat lesson"), "wont_fix");
+    let refers = r.ok(&["show", &r.id_of("main refers")]);
+    assert!(refers.contains(&format!("- See Also: {m}\n")), "{refers}");
+    clean(&r, "merge after the back-merge");
+}
+
+#[test]
+fn syncing_both_ways_copies_no_event_twice() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    r.commit("base");
+    r.git(&["branch", "feat"]);
+    let mut logged = 0;
+    for round in 0..6 {
+        for branch in ["main", "feat"] {
+            r.git(&["checkout", "-q", branch]);
+            r.ok(&["log", "learning", "--summary", &format!("{branch} {round}")]);
+            logged += 1;
+            r.commit(&format!("{branch} {round}"));
+            let other = if branch == "main" { "feat" } else { "main" };
+            r.git(&["merge", "-q", "--no-edit", other]);
+            clean(&r, &format!("{branch} after round {round}"));
+        }
+    }
+    // One event per entry, and one per merge that brought something new: no copies.
+    let events = r.read(".learnings/events.jsonl");
+    let created = events.matches("\"action\":\"created\"").count();
+    let merges = events.matches("\"action\":\"merge\"").count();
+    assert_eq!(created, logged, "{events}");
+    assert!(merges <= 12, "{merges} merges");
+    assert_eq!(events.lines().count(), created + merges);
+}
+
+#[test]
+fn a_rebase_and_a_cherry_pick_change_the_lesson_they_changed() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feat"]);
+    let f = r
+        .ok(&["log", "learning", "--summary", "feat lesson"])
+        .trim()
+        .to_owned();
+    r.commit("feat: logged");
+    r.ok(&["resolve", &f, "--status", "wont_fix"]);
+    r.commit("feat: wont_fix");
+    r.git(&["checkout", "-q", "main"]);
+    r.ok(&["log", "learning", "--summary", "main lesson"]);
+    r.commit("main: logged");
+    r.git(&["checkout", "-q", "-B", "work", "feat"]);
+    r.git(&["rebase", "-q", "main"]);
+    assert_eq!(status_of(&r, "feat lesson"), "wont_fix");
+    assert_eq!(status_of(&r, "main lesson"), "pending");
+    clean(&r, "rebase");
+    // main takes feat's first commit alone, then all of feat: the lesson is there once. Its
+    // status differs on the two sides and no common version of it is at hand (git's own
+    // merge has none either), so that line, and only it, is left to the person.
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["cherry-pick", "feat~1"]);
+    let out = r.git_output(&["merge", "-q", "--no-edit", "feat"]);
+    assert!(!out.status.success());
+    let text = r.read(".learnings/LEARNINGS.md");
+    assert_eq!(
+        text.matches("### Summary\nfeat lesson\n").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.matches("<<<<<<< ").count(), 1, "{text}");
+    assert!(
+        text.contains(
+            "<<<<<<< ours\n**Status**: pending\n=======\n**Status**: wont_fix\n>>>>>>> theirs\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_promotion_brought_in_through_a_merge_of_merges_belongs_to_its_lesson() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    r.commit("base");
+    r.git(&["branch", "x"]);
+    r.git(&["checkout", "-q", "-b", "y"]);
+    let y = r
+        .ok(&[
+            "log",
+            "learning",
+            "--summary",
+            "y lesson",
+            "--action",
+            "Do y",
+        ])
+        .trim()
+        .to_owned();
+    r.ok(&["spec", &y, "--json", SPEC]);
+    std::fs::write(r.path("result.json"), r#"{"valid_json": true}"#).unwrap();
+    r.ok(&["verify", &y, "--result", "result.json"]);
+    std::fs::remove_file(r.path("result.json")).unwrap();
+    r.ok(&["promote", &y, "--to", "CLAUDE.md"]);
+    r.commit("y: promoted");
+    r.git(&["checkout", "-q", "x"]);
+    r.ok(&["log", "learning", "--summary", "x lesson"]);
+    r.commit("x: logged");
+    r.git(&["checkout", "-q", "y"]);
+    r.git(&["merge", "-q", "--no-edit", "x"]);
+    r.git(&["checkout", "-q", "main"]);
+    let m = r
+        .ok(&["log", "learning", "--summary", "main lesson"])
+        .trim()
+        .to_owned();
+    r.commit("main: logged");
+    r.git(&["merge", "-q", "--no-edit", "y"]);
+    clean(&r, "merge of a merge");
+    assert_eq!(r.id_of("main lesson"), m);
+    let promoted = r.id_of("y lesson");
+    assert_ne!(promoted, y, "renumbered on main");
+    // Rolling back main's own lesson touches nothing; rolling back y's takes its block out.
+    let refused = r.command(&["rollback", &m]).output().unwrap();
+    assert!(r.read("CLAUDE.md").contains("Do y"), "{refused:?}");
+    r.ok(&["rollback", &promoted, "--reason", "check"]);
+    assert!(!r.read("CLAUDE.md").contains("<!-- evolver:"));
 }
