@@ -7,6 +7,11 @@
 //! `hash`, 64 zeros for the first. Editing, deleting, inserting, duplicating or reordering a
 //! line breaks the chain at that line. Lines are appended by the holder of the store's lock,
 //! so any number of processes extend one chain.
+//!
+//! A git merge joins two branches' chains (`merge::merge_chain`): theirs' lines follow ours,
+//! still chained to the lines before them on their branch, and a `merge` event names both
+//! heads. So in general `prev` names *a* line before, and every line but the last must be
+//! followed by a later one ([`verify`]).
 
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
