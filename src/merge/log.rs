@@ -127,6 +127,27 @@ fn same_key(x: &Item<'_>, y: &Item<'_>) -> bool {
 /// second's grain, so the summary decides first: the same ID and summary, then a renumbered
 /// one with the same summary, then the same ID whatever its summary now says.
 fn match_items(from: &Side<'_>, to: &Side<'_>) -> Vec<Option<usize>> {
+    // Where to look: the same ID, or an ID a renumbering links (an index, so a log of ten
+    // thousand entries is matched in one pass, not ten thousand).
+    let mut by_id = HashMap::<&str, Vec<usize>>::new();
+    let mut by_old = HashMap::<&str, Vec<usize>>::new();
+    for (j, y) in to.items.iter().enumerate() {
+        by_id.entry(y.id.as_str()).or_default().push(j);
+        if let Some(old) = &y.renumbered_from {
+            by_old.entry(old.as_str()).or_default().push(j);
+        }
+    }
+    let candidates = |x: &Item<'_>| -> Vec<usize> {
+        let mut c: Vec<usize> = by_id.get(x.id.as_str()).cloned().unwrap_or_default();
+        c.extend(by_old.get(x.id.as_str()).into_iter().flatten());
+        if let Some(old) = &x.renumbered_from {
+            c.extend(by_id.get(old.as_str()).into_iter().flatten());
+            c.extend(by_old.get(old.as_str()).into_iter().flatten());
+        }
+        c.sort_unstable();
+        c.dedup();
+        c
+    };
     let mut taken = vec![false; to.items.len()];
     let mut out = vec![None; from.items.len()];
     let passes: [fn(&Item<'_>, &Item<'_>) -> bool; 3] = [
@@ -134,14 +155,17 @@ fn match_items(from: &Side<'_>, to: &Side<'_>) -> Vec<Option<usize>> {
         |x, y| !same_key(x, y) && x.summary == y.summary,
         same_key,
     ];
+    let found: Vec<Vec<usize>> = from.items.iter().map(candidates).collect();
     for fits in passes {
         for (i, x) in from.items.iter().enumerate() {
             if out[i].is_some() {
                 continue;
             }
-            let found = (0..to.items.len())
+            let hit = found[i]
+                .iter()
+                .copied()
                 .find(|&j| !taken[j] && fits(x, &to.items[j]) && same_lesson(x, &to.items[j]));
-            if let Some(j) = found {
+            if let Some(j) = hit {
                 taken[j] = true;
                 out[i] = Some(j);
             }
