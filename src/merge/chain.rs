@@ -203,6 +203,84 @@ mod tests {
     }
 
     #[test]
+    fn an_id_a_renumbered_entry_took_is_told_apart_from_the_lesson_created_under_it() {
+        // main: P created as 001, Q (theirs, created as 001 at 01:00) renumbered to 003 and
+        // promoted as 003. Then theirs created T as 003 and promoted it; a merge brings
+        // that in, and T is 004 (Renumbered-From 003) on main.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t");
+        let at = |ts: &str, action: &str, id: &str, base: &[u8]| {
+            std::fs::write(&path, base).unwrap();
+            append(&path, ts, action, id, json!({"ts": ts})).unwrap();
+            std::fs::read(&path).unwrap()
+        };
+        let q = at("2026-12-03T01:00:00Z", "created", "LRN-20261203-001", b"");
+        let main = at("2026-12-03T02:00:00Z", "created", "LRN-20261203-001", b"");
+        let main = merge_chain(&main, &q, "2026-12-03T03:00:00Z");
+        let main = at(
+            "2026-12-03T04:00:00Z",
+            "promoted",
+            "LRN-20261203-003",
+            &main,
+        );
+        let t = at("2026-12-03T05:00:00Z", "created", "LRN-20261203-003", &q);
+        let t = at("2026-12-03T06:00:00Z", "promoted", "LRN-20261203-003", &t);
+        let merged = merge_chain(&main, &t, "2026-12-03T07:00:00Z");
+        assert!(verify(&merged).is_ok());
+        std::fs::write(dir.path().join("events.jsonl"), &merged).unwrap();
+        let entry = |id: &str, logged: &str, from: &str| {
+            let from = if from.is_empty() {
+                String::new()
+            } else {
+                format!("- Renumbered-From: {from}\n")
+            };
+            format!(
+                "## [{id}] insight\n\n**Logged**: {logged}\n\n### Metadata\n- Source: x\n{from}\n---\n"
+            )
+        };
+        let log = [
+            entry("LRN-20261203-001", "2026-12-03T02:00:00Z", ""),
+            entry(
+                "LRN-20261203-003",
+                "2026-12-03T01:00:00Z",
+                "LRN-20261203-001",
+            ),
+            entry(
+                "LRN-20261203-004",
+                "2026-12-03T05:00:00Z",
+                "LRN-20261203-003",
+            ),
+        ]
+        .join("\n");
+        std::fs::write(
+            dir.path().join("LEARNINGS.md"),
+            format!("# Learnings\n\n{log}"),
+        )
+        .unwrap();
+        let times = |id: &str| -> Vec<String> {
+            crate::store::audit::history(dir.path(), id)
+                .0
+                .iter()
+                .map(|e| e["ts"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(times("LRN-20261203-001"), ["2026-12-03T02:00:00Z"]);
+        assert_eq!(
+            times("LRN-20261203-003"),
+            ["2026-12-03T01:00:00Z", "2026-12-03T04:00:00Z"]
+        );
+        assert_eq!(
+            times("LRN-20261203-004"),
+            ["2026-12-03T05:00:00Z", "2026-12-03T06:00:00Z"]
+        );
+        // An entry whose Logged matches no created event (edited by hand) keeps every event
+        // under its ID.
+        let hand = entry("LRN-20261203-001", "edited", "");
+        std::fs::write(dir.path().join("LEARNINGS.md"), hand).unwrap();
+        assert_eq!(times("LRN-20261203-001").len(), 2);
+    }
+
+    #[test]
     fn merges_of_merges_and_merging_again() {
         let dir = tempfile::tempdir().unwrap();
         let base = chain(dir.path(), "o", b"", &["LRN-1"]);

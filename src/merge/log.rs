@@ -106,17 +106,18 @@ fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
     (&bytes[..end], &bytes[end..])
 }
 
-/// Whether two entries could be one lesson: under one ID (and occurrence) unless their
-/// Logged times differ; under two IDs when one was renumbered from the other (or both from
-/// one) and their Logged times are the same.
+/// Whether two entries could be one lesson: under one ID (and occurrence) when their Logged
+/// times are the same (or both absent); under two IDs when one was renumbered from the other
+/// (or both from one) and their Logged times are the same.
 fn same_lesson(x: &Item<'_>, y: &Item<'_>) -> bool {
+    // Logged is written once and never removed: an entry with it and one without are two.
     if same_key(x, y) {
-        return x.logged.is_none() || y.logged.is_none() || x.logged == y.logged;
+        return x.logged == y.logged;
     }
     let related = x.renumbered_from.as_ref() == Some(&y.id)
         || y.renumbered_from.as_ref() == Some(&x.id)
         || (x.renumbered_from.is_some() && x.renumbered_from == y.renumbered_from);
-    related && x.logged.is_some() && x.logged == y.logged
+    related && x.logged == y.logged
 }
 
 fn same_key(x: &Item<'_>, y: &Item<'_>) -> bool {
@@ -297,7 +298,13 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
     let rf_of = |l: &Lesson| -> Option<Option<String>> {
         match (l.a, l.b) {
             (Some(x), _) => Some(a.items[x].renumbered_from.clone()),
-            (None, Some(y)) if b.items[y].id != l.id => Some(Some(b.items[y].id.clone())),
+            // Renumbered again: the first ID stays, where its `created` event is.
+            (None, Some(y)) if b.items[y].id != l.id => Some(Some(
+                b.items[y]
+                    .renumbered_from
+                    .clone()
+                    .unwrap_or_else(|| b.items[y].id.clone()),
+            )),
             _ => None,
         }
     };
@@ -679,6 +686,81 @@ mod tests {
             text.contains("- See Also: LRN-20261203-001\n- Renumbered-From: LRN-20261203-001\n"),
             "{text}"
         );
+    }
+
+    fn logged(text: &str, at: &str) -> String {
+        text.replace("2026-12-03T10:00:00Z", at)
+    }
+
+    fn status_of(text: &str, summary: &str) -> Vec<String> {
+        let doc = Document::parse(text.as_bytes().to_vec());
+        doc.entries()
+            .iter()
+            .filter_map(|s| {
+                let e = Entry::parse(std::str::from_utf8(doc.entry_bytes(s)).unwrap())?;
+                (e.summary() == summary).then(|| e.status().unwrap_or("").to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lesson_renumbered_twice_keeps_its_first_id_and_stays_one() {
+        // c logs q as 001; b logs r as 001 and takes c in (q: 002 from 001); a logs two and
+        // takes b in (q: 004, still from 001); c resolves q and a takes c in again.
+        let q = logged(
+            &entry("LRN-20261203-001", "q", "pending"),
+            "2026-12-03T01:00:00Z",
+        );
+        let r = logged(
+            &entry("LRN-20261203-001", "r", "pending"),
+            "2026-12-03T02:00:00Z",
+        );
+        let c = file(std::slice::from_ref(&q));
+        let b = file(std::slice::from_ref(&r));
+        let bc = merge_log(b"", b.as_bytes(), c.as_bytes());
+        let bc = String::from_utf8(bc.bytes).unwrap();
+        let p1 = logged(
+            &entry("LRN-20261203-001", "p1", "pending"),
+            "2026-12-03T03:00:00Z",
+        );
+        let p2 = logged(
+            &entry("LRN-20261203-002", "p2", "pending"),
+            "2026-12-03T04:00:00Z",
+        );
+        let a = file(&[p1, p2]);
+        let abc = merge_log(b"", a.as_bytes(), bc.as_bytes());
+        let abc = String::from_utf8(abc.bytes).unwrap();
+        assert!(
+            abc.contains("- Renumbered-From: LRN-20261203-001\n"),
+            "{abc}"
+        );
+        assert!(
+            !abc.contains("- Renumbered-From: LRN-20261203-002\n"),
+            "{abc}"
+        );
+        let c2 = c.replace("**Status**: pending", "**Status**: resolved");
+        let (text, m) = run(&c, &abc, &c2);
+        assert!(m.conflicts.is_empty(), "{text}");
+        assert_eq!(status_of(&text, "q"), ["resolved"]);
+    }
+
+    #[test]
+    fn a_hand_written_entry_is_not_taken_for_a_logged_one_under_its_id() {
+        let p = entry("LRN-20261203-001", "p", "pending");
+        let x = entry("LRN-20261203-001", "x", "pending")
+            .replace("**Logged**: 2026-12-03T10:00:00Z\n", "");
+        let theirs = file(std::slice::from_ref(&x));
+        let first = merge_log(
+            b"",
+            file(std::slice::from_ref(&p)).as_bytes(),
+            theirs.as_bytes(),
+        );
+        let ours = String::from_utf8(first.bytes).unwrap();
+        let resolved = theirs.replace("**Status**: pending", "**Status**: resolved");
+        let (text, m) = run(&theirs, &ours, &resolved);
+        assert!(m.conflicts.is_empty(), "{text}");
+        assert_eq!(status_of(&text, "x"), ["resolved"]);
+        assert_eq!(status_of(&text, "p"), ["pending"]);
     }
 
     #[test]

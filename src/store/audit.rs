@@ -175,11 +175,10 @@ pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>
                 .as_str()
                 .is_none_or(|h| Some(h) == summary.as_deref())
     };
-    // Two lessons were created under this ID, and this entry is one of them.
-    let named = created(id);
-    let shared = named.len() > 1 && named.iter().any(|&i| is_this(&events[i]));
-    let old_created = old.as_deref().map(created).unwrap_or_default();
-    if !shared && old_created.is_empty() {
+    // Sorting is needed when this entry was renumbered (another lesson may have been created
+    // under its ID), or when one of the lessons created under its ID is this one.
+    let precise = old.is_some() || created(id).into_iter().any(|i| is_this(&events[i]));
+    if !precise {
         // The usual case: one lesson ever had this ID.
         let own = events.into_iter().filter(|e| e["id"] == id).collect();
         return (own, broken);
@@ -190,19 +189,18 @@ pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>
         .filter_map(|(i, e)| Some((e["hash"].as_str()?, i)))
         .collect();
     // The `created` event named `name` on the branch of event `i`.
+    // Each step goes to an earlier line, so the walk ends.
     let lesson_of = |i: usize, name: &str| -> Option<&Value> {
         let mut k = Some(i);
-        let mut steps = 0;
         while let Some(j) = k {
             let e = &events[j];
             if e["action"] == "created" && e["id"] == name {
                 return Some(e);
             }
-            steps += 1;
             k = e["prev"]
                 .as_str()
                 .and_then(|p| at.get(p).copied())
-                .filter(|&p| p < j && steps <= events.len());
+                .filter(|&p| p < j);
         }
         None
     };
@@ -212,7 +210,7 @@ pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>
         .filter(|(i, e)| {
             if e["id"] == id {
                 // Another lesson's event under this ID: its branch created that lesson.
-                !shared || lesson_of(*i, id).is_none_or(is_this)
+                lesson_of(*i, id).is_none_or(is_this)
             } else {
                 old.as_deref()
                     .is_some_and(|old| e["id"] == old && lesson_of(*i, old).is_some_and(is_this))
@@ -497,6 +495,15 @@ mod tests {
             (
                 2,
                 "its prev is not the hash of the line before (inserted or reordered)"
+            )
+        );
+        // A line of another chain after the end, with a seq already passed.
+        let late = reason(&[lines[0], lines[1], lines[2], foreign]);
+        assert_eq!(
+            (late.line, late.reason.as_str()),
+            (
+                4,
+                "seq 2 again or out of order (inserted, duplicated or reordered)"
             )
         );
         let edited = text.replacen("\"n\":1", "\"n\":7", 1);

@@ -986,3 +986,39 @@ fn a_promotion_brought_in_through_a_merge_of_merges_belongs_to_its_lesson() {
     r.ok(&["rollback", &promoted, "--reason", "check"]);
     assert!(!r.read("CLAUDE.md").contains("<!-- evolver:"));
 }
+
+#[test]
+fn a_lesson_verified_on_its_branch_is_promoted_after_a_merge_renumbered_it() {
+    let r = Repo::new();
+    r.ok(&["init"]);
+    r.ok(&["install", "git"]);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feat"]);
+    let q = r
+        .ok(&[
+            "log",
+            "learning",
+            "--summary",
+            "feat lesson",
+            "--action",
+            "Do q",
+        ])
+        .trim()
+        .to_owned();
+    r.ok(&["spec", &q, "--json", SPEC]);
+    std::fs::write(r.path("result.json"), r#"{"valid_json": true}"#).unwrap();
+    r.ok(&["verify", &q, "--result", "result.json"]);
+    std::fs::remove_file(r.path("result.json")).unwrap();
+    r.commit("feat: verified");
+    r.git(&["checkout", "-q", "main"]);
+    r.ok(&["log", "learning", "--summary", "main lesson"]);
+    r.commit("main: logged");
+    r.git(&["merge", "-q", "--no-edit", "feat"]);
+    let renumbered = r.id_of("feat lesson");
+    assert_ne!(renumbered, q);
+    // The receipt names the ID it was issued for on feat; the entry's Renumbered-From says
+    // it is this lesson's, and the audit chain says it is its latest.
+    r.ok(&["promote", &renumbered, "--to", "CLAUDE.md"]);
+    assert!(r.read("CLAUDE.md").contains("- Do q\n"));
+    clean(&r, "promoted after the merge");
+}
