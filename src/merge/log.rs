@@ -416,13 +416,18 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
             out.extend_from_slice(closer.as_bytes());
             out.push(b'\n');
         }
+        // The line breaks ours' file uses.
+        let eol: &[u8] = match memchr::memchr(b'\n', ours) {
+            Some(i) if i > 0 && ours[i - 1] == b'\r' => b"\r\n",
+            _ => b"\n",
+        };
         for piece in tail {
             if !out.is_empty() {
                 if !out.ends_with(b"\n") {
-                    out.push(b'\n');
+                    out.extend_from_slice(eol);
                 }
-                if !out.ends_with(b"\n\n") {
-                    out.push(b'\n');
+                if !out.ends_with(b"\n\n") && !out.ends_with(b"\n\r\n") {
+                    out.extend_from_slice(eol);
                 }
             }
             out.extend_from_slice(&piece);
@@ -742,6 +747,17 @@ mod tests {
         let (text, m) = run(&c, &abc, &c2);
         assert!(m.conflicts.is_empty(), "{text}");
         assert_eq!(status_of(&text, "q"), ["resolved"]);
+    }
+
+    #[test]
+    fn theirs_entries_follow_a_crlf_file_with_crlf_blank_lines() {
+        let e1 = entry("ERR-20261201-001", "one", "pending").replace('\n', "\r\n");
+        let e2 = entry("ERR-20261201-002", "two", "pending").replace('\n', "\r\n");
+        let o = format!("# Errors\r\n\r\n---\r\n\r\n{e1}");
+        let b = format!("{o}\r\n{e2}");
+        let (text, m) = run(&o, &o, &b);
+        assert!(m.conflicts.is_empty());
+        assert_eq!(text, b);
     }
 
     #[test]
