@@ -50,10 +50,7 @@ pub(super) fn install(
     };
     let path = base.join(target.file());
     let change = if add {
-        let bin_dir = world.bin_dir.as_deref().ok_or_else(|| {
-            Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
-        })?;
-        crate::agents::install(target, &path, bin_dir)?
+        crate::agents::install(target, &path, bin_dir(world)?)?
     } else {
         crate::agents::uninstall(&path)?
     };
@@ -102,11 +99,8 @@ fn install_git(
     }
     let root = store.root();
     let changed = if add {
-        let bin_dir = world.bin_dir.as_deref().ok_or_else(|| {
-            Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
-        })?;
         let exe = format!("evolver{}", std::env::consts::EXE_SUFFIX);
-        crate::merge::git::install(root, &bin_dir.join(exe))?
+        crate::merge::git::install(root, &bin_dir(world)?.join(exe))?
     } else {
         crate::merge::git::uninstall(root)?
     };
@@ -139,4 +133,11 @@ fn install_git(
         }
     }
     Ok(())
+}
+
+/// Where the running `evolver` and the hooks beside it are.
+fn bin_dir(world: &World) -> Result<&std::path::Path> {
+    world.bin_dir.as_deref().ok_or_else(|| {
+        Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
+    })
 }

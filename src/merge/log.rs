@@ -17,7 +17,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use crate::format::{Document, Entry, EntryId, RENUMBERED_FROM};
 use crate::merge::lines::{mark, matched_lines, merge3};
-use crate::merge::renumber::{next_free, replace_id};
+use crate::merge::renumber::{next_free, rename_header, translate};
 
 /// What merging a log gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,10 +312,7 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
         let mut text = translate(item.core, map);
         if item.id != l.id {
             // Its header, even where its ID is not unique on its side and so not translated.
-            let line = memchr::memchr(b'\n', &text).map_or(text.len(), |nl| nl + 1);
-            let mut header = replace_id(&text[..line], &item.id, &l.id);
-            header.extend_from_slice(&text[line..]);
-            text = header;
+            text = rename_header(&text, &item.id, &l.id);
         }
         match rf_of(l) {
             Some(rf) => with_renumbered_from(&text, rf.as_deref()),
@@ -438,40 +435,6 @@ pub fn merge_log(base: &[u8], ours: &[u8], theirs: &[u8]) -> LogMerge {
         conflicts,
         renumbered,
     }
-}
-
-/// `text` with every whole entry ID that `map` names replaced, in one pass (so a chain of
-/// renames cannot apply twice). `Renumbered-From` lines keep the ID they record.
-fn translate(text: &[u8], map: &HashMap<String, String>) -> Vec<u8> {
-    if map.is_empty() {
-        return text.to_vec();
-    }
-    let mut out = Vec::with_capacity(text.len());
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        if line
-            .trim_ascii_start()
-            .starts_with(format!("- {RENUMBERED_FROM}:").as_bytes())
-        {
-            out.extend_from_slice(line);
-            continue;
-        }
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
-        let mut i = 0;
-        while i < line.len() {
-            let starts = i == 0 || !word(line[i - 1]);
-            if starts
-                && let Some((id, len)) = EntryId::scan(&line[i..])
-                && let Some(new) = map.get(id.as_str())
-            {
-                out.extend_from_slice(new.as_bytes());
-                i += len;
-                continue;
-            }
-            out.push(line[i]);
-            i += 1;
-        }
-    }
-    out
 }
 
 /// `text` with its `Renumbered-From` bullet set to `rf`, or taken out when `None`.

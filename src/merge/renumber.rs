@@ -3,7 +3,7 @@
 //! metadata, so readers of the audit chain and of promotion blocks written before the change
 //! still find it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::format::{Entry, EntryId, RENUMBERED_FROM};
 
@@ -19,44 +19,53 @@ pub fn next_free(used: &BTreeSet<String>, id: &EntryId) -> EntryId {
     EntryId::new(id.kind(), id.date(), highest.saturating_add(1))
 }
 
-/// `text` with every whole occurrence of the ID `old` replaced by `new`. An ID that merely
-/// begins with `old` (`…-0010` for `…-001`) is another ID and is left alone.
-pub fn replace_id(text: &[u8], old: &str, new: &str) -> Vec<u8> {
-    let old_b = old.as_bytes();
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let Some(at) = memchr::memmem::find(&text[i..], old_b).map(|p| i + p) else {
-            break;
-        };
-        let end = at + old_b.len();
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        let before_ok = at == 0 || !(word(text[at - 1]) || text[at - 1] == b'-');
-        let after_ok = match text.get(end) {
-            None => true,
-            Some(&b) if word(b) => false,
-            Some(b'-') => !text.get(end + 1).copied().is_some_and(word),
-            Some(_) => true,
-        };
-        out.extend_from_slice(&text[i..at]);
-        if before_ok && after_ok {
-            out.extend_from_slice(new.as_bytes());
-        } else {
-            out.extend_from_slice(old_b);
-        }
-        i = end;
+/// `text` with every whole entry ID that `map` names replaced, in one pass (so a chain of
+/// renames cannot apply twice). `Renumbered-From` lines keep the ID they record.
+pub fn translate(text: &[u8], map: &HashMap<String, String>) -> Vec<u8> {
+    if map.is_empty() {
+        return text.to_vec();
     }
-    out.extend_from_slice(&text[i..]);
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        if line
+            .trim_ascii_start()
+            .starts_with(format!("- {RENUMBERED_FROM}:").as_bytes())
+        {
+            out.extend_from_slice(line);
+            continue;
+        }
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+        let mut i = 0;
+        while i < line.len() {
+            let starts = i == 0 || !word(line[i - 1]);
+            if starts
+                && let Some((id, len)) = EntryId::scan(&line[i..])
+                && let Some(new) = map.get(id.as_str())
+            {
+                out.extend_from_slice(new.as_bytes());
+                i += len;
+                continue;
+            }
+            out.push(line[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `text` with the ID `old` in its first line (the header) replaced by `new`.
+pub fn rename_header(text: &[u8], old: &str, new: &str) -> Vec<u8> {
+    let line = memchr::memchr(b'\n', text).map_or(text.len(), |nl| nl + 1);
+    let map = HashMap::from([(old.to_owned(), new.to_owned())]);
+    let mut out = translate(&text[..line], &map);
+    out.extend_from_slice(&text[line..]);
     out
 }
 
 /// The entry `text` under its new ID, only its header changed, saying where it came from:
 /// for a duplicate found later, whose references cannot be told apart.
 pub fn renumber_header(text: &[u8], old: &str, new: &str) -> Vec<u8> {
-    let line = memchr::memchr(b'\n', text).map_or(text.len(), |nl| nl + 1);
-    let mut out = replace_id(&text[..line], old, new);
-    out.extend_from_slice(&text[line..]);
-    from(out, old)
+    from(rename_header(text, old, new), old)
 }
 
 fn from(replaced: Vec<u8>, old: &str) -> Vec<u8> {
@@ -90,8 +99,9 @@ mod tests {
     #[test]
     fn only_whole_ids_are_replaced() {
         let text = b"See Also: LRN-20261203-001, LRN-20261203-0010, XLRN-20261203-001 LRN-20261203-001-B (LRN-20261203-001)";
+        let map = HashMap::from([("LRN-20261203-001".to_owned(), "LRN-20261203-002".to_owned())]);
         assert_eq!(
-            String::from_utf8(replace_id(text, "LRN-20261203-001", "LRN-20261203-002")).unwrap(),
+            String::from_utf8(translate(text, &map)).unwrap(),
             "See Also: LRN-20261203-002, LRN-20261203-0010, XLRN-20261203-001 LRN-20261203-001-B (LRN-20261203-002)"
         );
     }

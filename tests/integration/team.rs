@@ -71,6 +71,30 @@ impl Repo {
         String::from_utf8(out.stdout).unwrap()
     }
 
+    /// A repository with `.learnings/`, the driver registered, and a first commit.
+    fn with_driver() -> Repo {
+        let r = Repo::new();
+        r.ok(&["init"]);
+        r.ok(&["install", "git"]);
+        r.commit("base");
+        r
+    }
+
+    /// `evolver log learning --summary SUMMARY [ARGS]`, and the ID it printed.
+    fn log(&self, summary: &str, args: &[&str]) -> String {
+        let mut all = vec!["log", "learning", "--summary", summary];
+        all.extend_from_slice(args);
+        self.ok(&all).trim().to_owned()
+    }
+
+    /// A spec for `id`, and a PASS on it.
+    fn pass(&self, id: &str) {
+        self.ok(&["spec", id, "--json", SPEC]);
+        std::fs::write(self.path("result.json"), r#"{"valid_json": true}"#).unwrap();
+        self.ok(&["verify", id, "--result", "result.json"]);
+        std::fs::remove_file(self.path("result.json")).unwrap();
+    }
+
     fn commit(&self, message: &str) {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "-m", message]);
@@ -211,10 +235,7 @@ fn two_branches() -> Repo {
         ])
         .trim()
         .to_owned();
-    r.ok(&["spec", &promoted, "--json", SPEC]);
-    std::fs::write(r.path("result.json"), r#"{"valid_json": true}"#).unwrap();
-    r.ok(&["verify", &promoted, "--result", "result.json"]);
-    std::fs::remove_file(r.path("result.json")).unwrap();
+    r.pass(&promoted);
     r.ok(&["promote", &promoted, "--to", "CLAUDE.md"]);
     r.ok(&[
         "log",
@@ -320,10 +341,7 @@ fn a_true_conflict_stays_inside_its_entry_and_git_reports_it() {
     let r = Repo::new();
     r.ok(&["init"]);
     r.ok(&["install", "git"]);
-    let one = r
-        .ok(&["log", "learning", "--summary", "one"])
-        .trim()
-        .to_owned();
+    let one = r.log("one", &[]);
     r.ok(&["log", "learning", "--summary", "two"]);
     r.commit("base");
     r.git(&["checkout", "-q", "-b", "a"]);
@@ -798,21 +816,12 @@ fn clean(r: &Repo, what: &str) {
 
 #[test]
 fn a_lesson_renumbered_by_one_merge_is_still_itself_in_the_next() {
-    let r = Repo::new();
-    r.ok(&["init"]);
-    r.ok(&["install", "git"]);
-    r.commit("base");
+    let r = Repo::with_driver();
     r.git(&["checkout", "-q", "-b", "feat"]);
-    let f = r
-        .ok(&["log", "learning", "--summary", "feat lesson"])
-        .trim()
-        .to_owned();
+    let f = r.log("feat lesson", &[]);
     r.commit("feat: logged");
     r.git(&["checkout", "-q", "main"]);
-    let m = r
-        .ok(&["log", "learning", "--summary", "main lesson"])
-        .trim()
-        .to_owned();
+    let m = r.log("main lesson", &[]);
     r.ok(&[
         "log",
         "learning",
@@ -869,10 +878,7 @@ fn a_lesson_renumbered_by_one_merge_is_still_itself_in_the_next() {
 
 #[test]
 fn syncing_both_ways_copies_no_event_twice() {
-    let r = Repo::new();
-    r.ok(&["init"]);
-    r.ok(&["install", "git"]);
-    r.commit("base");
+    let r = Repo::with_driver();
     r.git(&["branch", "feat"]);
     let mut logged = 0;
     for round in 0..6 {
@@ -897,15 +903,9 @@ fn syncing_both_ways_copies_no_event_twice() {
 
 #[test]
 fn a_rebase_and_a_cherry_pick_change_the_lesson_they_changed() {
-    let r = Repo::new();
-    r.ok(&["init"]);
-    r.ok(&["install", "git"]);
-    r.commit("base");
+    let r = Repo::with_driver();
     r.git(&["checkout", "-q", "-b", "feat"]);
-    let f = r
-        .ok(&["log", "learning", "--summary", "feat lesson"])
-        .trim()
-        .to_owned();
+    let f = r.log("feat lesson", &[]);
     r.commit("feat: logged");
     r.ok(&["resolve", &f, "--status", "wont_fix"]);
     r.commit("feat: wont_fix");
@@ -941,10 +941,7 @@ fn a_rebase_and_a_cherry_pick_change_the_lesson_they_changed() {
 
 #[test]
 fn a_promotion_brought_in_through_a_merge_of_merges_belongs_to_its_lesson() {
-    let r = Repo::new();
-    r.ok(&["init"]);
-    r.ok(&["install", "git"]);
-    r.commit("base");
+    let r = Repo::with_driver();
     r.git(&["branch", "x"]);
     r.git(&["checkout", "-q", "-b", "y"]);
     let y = r
@@ -958,10 +955,7 @@ fn a_promotion_brought_in_through_a_merge_of_merges_belongs_to_its_lesson() {
         ])
         .trim()
         .to_owned();
-    r.ok(&["spec", &y, "--json", SPEC]);
-    std::fs::write(r.path("result.json"), r#"{"valid_json": true}"#).unwrap();
-    r.ok(&["verify", &y, "--result", "result.json"]);
-    std::fs::remove_file(r.path("result.json")).unwrap();
+    r.pass(&y);
     r.ok(&["promote", &y, "--to", "CLAUDE.md"]);
     r.commit("y: promoted");
     r.git(&["checkout", "-q", "x"]);
@@ -970,10 +964,7 @@ fn a_promotion_brought_in_through_a_merge_of_merges_belongs_to_its_lesson() {
     r.git(&["checkout", "-q", "y"]);
     r.git(&["merge", "-q", "--no-edit", "x"]);
     r.git(&["checkout", "-q", "main"]);
-    let m = r
-        .ok(&["log", "learning", "--summary", "main lesson"])
-        .trim()
-        .to_owned();
+    let m = r.log("main lesson", &[]);
     r.commit("main: logged");
     r.git(&["merge", "-q", "--no-edit", "y"]);
     clean(&r, "merge of a merge");
@@ -989,10 +980,7 @@ fn a_promotion_brought_in_through_a_merge_of_merges_belongs_to_its_lesson() {
 
 #[test]
 fn a_lesson_verified_on_its_branch_is_promoted_after_a_merge_renumbered_it() {
-    let r = Repo::new();
-    r.ok(&["init"]);
-    r.ok(&["install", "git"]);
-    r.commit("base");
+    let r = Repo::with_driver();
     r.git(&["checkout", "-q", "-b", "feat"]);
     let q = r
         .ok(&[
@@ -1005,10 +993,7 @@ fn a_lesson_verified_on_its_branch_is_promoted_after_a_merge_renumbered_it() {
         ])
         .trim()
         .to_owned();
-    r.ok(&["spec", &q, "--json", SPEC]);
-    std::fs::write(r.path("result.json"), r#"{"valid_json": true}"#).unwrap();
-    r.ok(&["verify", &q, "--result", "result.json"]);
-    std::fs::remove_file(r.path("result.json")).unwrap();
+    r.pass(&q);
     r.commit("feat: verified");
     r.git(&["checkout", "-q", "main"]);
     r.ok(&["log", "learning", "--summary", "main lesson"]);
