@@ -273,9 +273,9 @@ mod tests {
             times("LRN-20261203-004"),
             ["2026-12-03T05:00:00Z", "2026-12-03T06:00:00Z"]
         );
-        // An entry whose Logged matches no created event (edited by hand) keeps every event
-        // under its ID.
-        let hand = entry("LRN-20261203-001", "edited", "");
+        // An entry whose Logged matches no created event under its ID (edited by hand; here
+        // it is the time another ID was created) keeps every event under its ID.
+        let hand = entry("LRN-20261203-001", "2026-12-03T05:00:00Z", "");
         std::fs::write(dir.path().join("LEARNINGS.md"), hand).unwrap();
         assert_eq!(times("LRN-20261203-001").len(), 2);
     }
