@@ -189,18 +189,15 @@ pub(crate) fn history(learnings: &Path, id: &str) -> (Vec<Value>, Option<Broken>
         .filter_map(|(i, e)| Some((e["hash"].as_str()?, i)))
         .collect();
     // The `created` event named `name` on the branch of event `i`.
-    // Each step goes to an earlier line, so the walk ends.
     let lesson_of = |i: usize, name: &str| -> Option<&Value> {
-        let mut k = Some(i);
-        while let Some(j) = k {
+        let mut j = i;
+        // At most a step per event: a file edited into a loop of `prev`s cannot hold the walk.
+        for _ in 0..events.len() {
             let e = &events[j];
             if e["action"] == "created" && e["id"] == name {
                 return Some(e);
             }
-            k = e["prev"]
-                .as_str()
-                .and_then(|p| at.get(p).copied())
-                .filter(|&p| p < j);
+            j = *at.get(e["prev"].as_str()?)?;
         }
         None
     };
@@ -531,6 +528,26 @@ mod tests {
             verify(b"{\"seq\":1}\n").unwrap_err().reason,
             "an event without seq, prev or hash"
         );
+    }
+
+    #[test]
+    fn a_chain_edited_into_a_loop_does_not_hold_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |hash: &str, prev: &str| {
+            format!(
+                r#"{{"seq":1,"ts":"t","action":"verified","id":"LRN-20261203-002","data":{{}},"prev":"{prev}","hash":"{hash}"}}"#
+            )
+        };
+        let text = format!("{}\n{}\n", line("a", "b"), line("b", "a"));
+        std::fs::write(dir.path().join(EVENTS), text).unwrap();
+        std::fs::write(
+            dir.path().join("LEARNINGS.md"),
+            "## [LRN-20261203-002] x\n**Logged**: t\n\n### Metadata\n- Renumbered-From: LRN-20261203-001\n---\n",
+        )
+        .unwrap();
+        let (events, broken) = history(dir.path(), "LRN-20261203-002");
+        assert_eq!(events.len(), 2);
+        assert!(broken.is_some());
     }
 
     proptest::proptest! {
