@@ -5,6 +5,16 @@ use std::process::{Command, Output};
 
 pub const EVOLVER: &str = env!("CARGO_BIN_EXE_evolver");
 
+/// `evolver ARGS` run in `dir`, with the variables that move the project root unset.
+pub fn evolver_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(EVOLVER);
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("EVOLVER_ROOT")
+        .env_remove("CLAUDE_PROJECT_DIR");
+    cmd
+}
+
 pub struct Project {
     dir: tempfile::TempDir,
 }
@@ -46,12 +56,7 @@ impl Project {
 
     /// `evolver ARGS` in the project root, with the variables that move the root unset.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(EVOLVER);
-        cmd.args(args)
-            .current_dir(self.root())
-            .env_remove("EVOLVER_ROOT")
-            .env_remove("CLAUDE_PROJECT_DIR");
-        cmd
+        evolver_in(self.root(), args)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

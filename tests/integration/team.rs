@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::harness::{DETECTOR, EVOLVER};
+use crate::harness::{DETECTOR, EVOLVER, evolver_in};
 
 const SPEC: &str = r#"{"expected": {"valid_json": true}}"#;
 
@@ -101,12 +101,7 @@ impl Repo {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(EVOLVER);
-        cmd.args(args)
-            .current_dir(self.root())
-            .env_remove("EVOLVER_ROOT")
-            .env_remove("CLAUDE_PROJECT_DIR");
-        cmd
+        evolver_in(self.root(), args)
     }
 
     fn ok(&self, args: &[&str]) -> String {
