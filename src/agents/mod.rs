@@ -2,11 +2,14 @@
 //!
 //! This folder owns one file per agent (its settings file and the handlers we add there), the
 //! handlers' shape (`handler`), and the careful merge of those handlers into a settings file
-//! that belongs to the user (`settings`). It uses nothing else in the crate but `crate::error`.
+//! that belongs to the user (`settings`). OpenClaw is different: its hooks are JavaScript, so
+//! `openclaw` writes a plugin folder instead of merging settings. It uses nothing else in the
+//! crate but `crate::error`.
 
 mod claude;
 mod codex;
 mod handler;
+pub mod openclaw;
 mod settings;
 
 pub use handler::{ACTIVATOR, DETECTOR};

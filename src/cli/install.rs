@@ -16,6 +16,9 @@ pub(super) struct InstallArgs {
     /// The settings in your home folder (all projects) instead of this project's
     #[arg(long)]
     global: bool,
+    /// openclaw: the folder for the plugin (default: ~/.local/share/evolver/openclaw)
+    #[arg(long, value_name = "DIR")]
+    path: Option<std::path::PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -23,6 +26,9 @@ enum AgentArg {
     #[value(alias = "claude-code")]
     Claude,
     Codex,
+    /// The OpenClaw plugin and internal hook (registered with `openclaw` when it is on PATH)
+    #[value(name = "openclaw")]
+    OpenClaw,
     /// The merge driver for .learnings/ (.gitattributes and this repository's git config)
     Git,
 }
@@ -39,7 +45,13 @@ pub(super) fn install(
         AgentArg::Claude => Target::Claude,
         AgentArg::Codex => Target::Codex,
         AgentArg::Git => return install_git(store, a, world, out, add),
+        AgentArg::OpenClaw => return super::openclaw::install(a.path.as_deref(), world, out, add),
     };
+    if a.path.is_some() {
+        return Err(Error::Invalid(
+            "--path is for openclaw; claude and codex settings go where the agent reads them".into(),
+        ));
+    }
     let base = if a.global {
         world
             .home
@@ -136,7 +148,7 @@ fn install_git(
 }
 
 /// Where the running `evolver` and the hooks beside it are.
-fn bin_dir(world: &World) -> Result<&std::path::Path> {
+pub(super) fn bin_dir(world: &World) -> Result<&std::path::Path> {
     world.bin_dir.as_deref().ok_or_else(|| {
         Error::Refused("cannot tell where evolver is installed; run it by its full path".into())
     })

@@ -22,6 +22,7 @@ mod install;
 mod list;
 mod log;
 mod merge;
+mod openclaw;
 mod promote;
 mod resolve;
 mod status;

@@ -21,7 +21,7 @@ use crate::format::words::{
 use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;
 use crate::hooks::guard;
-use crate::hooks::payload::Payload;
+use crate::hooks::payload::{Agent, Payload};
 use crate::store::index::Index;
 use crate::store::{Store, project_root};
 
@@ -87,6 +87,8 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     // A prompt event, or an envelope without an event name that carries a prompt.
     let understood = match payload.event.as_str() {
         "UserPromptSubmit" | "before_prompt_build" => true,
+        // OpenClaw's bootstrap: the reminder and status, with no prompt to match lessons to.
+        "agent:bootstrap" => payload.agent == Agent::OpenClaw,
         "" => payload.prompt.is_some(),
         _ => false,
     };
