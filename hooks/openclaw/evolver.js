@@ -16,8 +16,14 @@ export const DETECTOR = "evolver-error-detector";
 /** The tools whose calls are shell commands. */
 export const SHELL_TOOLS = ["exec"];
 
-/** How long a hook may take before it is stopped and its turn goes on without it. */
-export const LIMIT_MS = 3000;
+/**
+ * How long a hook may take before it is stopped and its turn goes on without it: 3 s, or
+ * $EVOLVER_OPENCLAW_LIMIT_MS. OpenClaw itself gives a prompt hook 15 s.
+ */
+export function limitMsOf(env = process.env) {
+  const set = Number(env.EVOLVER_OPENCLAW_LIMIT_MS);
+  return Number.isFinite(set) && set > 0 ? set : 3000;
+}
 
 /** How much of a binary's stdout is read; the hooks print a few KiB at most. */
 const MAX_OUTPUT = 256 * 1024;
@@ -56,9 +62,10 @@ export function envelope(fields) {
 
 /**
  * Runs `name` with `input` as JSON on stdin; resolves to its stdout, or `null` when it could
- * not run, ran past `limitMs` (it is killed), or exited other than 0.
+ * not run, ran past the time limit (it is killed), or exited other than 0.
  */
-export function run(name, input, { limitMs = LIMIT_MS, say = () => {}, env = process.env } = {}) {
+export function run(name, input, { say = () => {}, env = process.env } = {}) {
+  const limitMs = limitMsOf(env);
   return new Promise((resolve) => {
     let settled = false;
     const done = (value, why) => {
@@ -123,18 +130,21 @@ export function activatorText(stdout, say = () => {}) {
 
 /**
  * The shell call as the detector reads it: the command, its exit code (OpenClaw's
- * `details.exitCode`), its output (`details.aggregated`) and where it ran. `error` is set only
- * when the tool itself failed (a refused host, a timeout): a command that exited non-zero has
- * its code and no error.
+ * `details.exitCode`), its output (`details.aggregated`, else the result's text) and where it
+ * ran. `error` is set only when the tool itself failed (a refused host, a time limit), and says
+ * why: a command that exited non-zero has its code and no error.
  */
 export function toolCall({ toolName, toolCallId, params, result, error, cwd }) {
   const details = (result && typeof result === "object" && result.details) || {};
   const exitCode = Number.isInteger(details.exitCode) ? details.exitCode : null;
-  let failure = typeof error === "string" && error ? error : null;
-  if (exitCode === null && !failure && ["error", "failed"].includes(details.status)) {
-    failure = details.error || (details.timedOut ? "timed out" : details.status);
+  let failure = null;
+  if (exitCode === null) {
+    if (details.timedOut) failure = "timed out";
+    else if (typeof error === "string" && error) failure = error;
+    else if (["error", "failed"].includes(details.status)) failure = details.error || details.status;
   }
-  const output = typeof details.aggregated === "string" ? details.aggregated : contentText(result);
+  const aggregated = typeof details.aggregated === "string" ? details.aggregated : "";
+  const output = aggregated.trim() ? aggregated : contentText(result);
   return {
     tool_name: toolName,
     tool_use_id: toolCallId,
@@ -158,7 +168,7 @@ function contentText(result) {
  * agent:bootstrap: adds the activator's reminder and status as one more bootstrap file, once,
  * and never for a sub-agent's session (OpenClaw drops files added there).
  */
-export async function bootstrap(event, { say = () => {}, env = process.env, limitMs } = {}) {
+export async function bootstrap(event, { say = () => {}, env = process.env } = {}) {
   if (!event || event.type !== "agent" || event.action !== "bootstrap") return;
   const ctx = event.context;
   if (!ctx || !Array.isArray(ctx.bootstrapFiles)) return;
@@ -172,7 +182,7 @@ export async function bootstrap(event, { say = () => {}, env = process.env, limi
     session_id: ctx.sessionId,
     session_key: sessionKey,
   });
-  const text = activatorText(await run(ACTIVATOR, input, { say, env, limitMs }), say);
+  const text = activatorText(await run(ACTIVATOR, input, { say, env }), say);
   if (!text || present()) return;
   ctx.bootstrapFiles.push({
     name: REMINDER_NAME,

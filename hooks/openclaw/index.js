@@ -34,6 +34,14 @@ globalThis[SEEN_KEY] ??= new Set();
 const seen = globalThis[SEEN_KEY];
 const SEEN_LIMIT = 512;
 
+/**
+ * Each session's workspace, from its prompt hook: a tool that failed by itself reports no
+ * folder, and the detector must not guess one from OpenClaw's own working directory.
+ */
+const WORKSPACE_KEY = Symbol.for("evolver.openclaw.workspaces");
+globalThis[WORKSPACE_KEY] ??= new Map();
+const workspaces = globalThis[WORKSPACE_KEY];
+
 export default {
   id: "evolver",
   name: "evolver",
@@ -55,6 +63,11 @@ export default {
 
     api.on("before_prompt_build", async (event, ctx) => {
       try {
+        if (ctx?.sessionKey && ctx?.workspaceDir) {
+          workspaces.delete(ctx.sessionKey);
+          workspaces.set(ctx.sessionKey, ctx.workspaceDir);
+          if (workspaces.size > SEEN_LIMIT) workspaces.delete(workspaces.keys().next().value);
+        }
         const input = envelope({
           hook_event_name: "before_prompt_build",
           prompt: typeof event?.prompt === "string" ? event.prompt : "",
@@ -75,8 +88,12 @@ export default {
         hook_event_name: event,
         session_id: ctx?.sessionId,
         session_key: ctx?.sessionKey,
-        ...toolCall(call),
+        ...toolCall({ cwd: workspaces.get(ctx?.sessionKey), ...call }),
       });
+      if (!input.cwd) {
+        say(`${DETECTOR}: no working folder for this call; not logged`);
+        return null;
+      }
       return replyText(await run(DETECTOR, input, { say }), say);
     };
 

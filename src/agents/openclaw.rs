@@ -29,8 +29,14 @@ const FILES: [(&str, &str); 6] = [
         include_str!("../../hooks/openclaw/openclaw.plugin.json"),
     ),
     ("index.js", include_str!("../../hooks/openclaw/index.js")),
-    ("evolver.js", include_str!("../../hooks/openclaw/evolver.js")),
-    ("hook/HOOK.md", include_str!("../../hooks/openclaw/hook/HOOK.md")),
+    (
+        "evolver.js",
+        include_str!("../../hooks/openclaw/evolver.js"),
+    ),
+    (
+        "hook/HOOK.md",
+        include_str!("../../hooks/openclaw/hook/HOOK.md"),
+    ),
     (
         "hook/handler.js",
         include_str!("../../hooks/openclaw/hook/handler.js"),
@@ -117,7 +123,14 @@ pub fn register_commands(dir: &Path) -> Vec<Vec<String>> {
     let hook = format!("{dir}/{HOOK_DIR}");
     let access = format!("plugins.entries.{PLUGIN_ID}.hooks.allowConversationAccess");
     [
-        vec!["plugins", "install", "-l", &dir, "--force", "--accept-capabilities"],
+        vec![
+            "plugins",
+            "install",
+            "-l",
+            &dir,
+            "--force",
+            "--accept-capabilities",
+        ],
         vec!["config", "set", &access, "true", "--strict-json"],
         vec!["plugins", "install", "-l", &hook, "--force"],
         vec!["hooks", "enable", HOOK_NAME],
@@ -198,12 +211,18 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(&bin).unwrap()["binDir"],
             "/opt/bin"
         );
-        assert!(write(&dir, Path::new("/elsewhere")).unwrap(), "a new bin dir");
+        assert!(
+            write(&dir, Path::new("/elsewhere")).unwrap(),
+            "a new bin dir"
+        );
         fs_err::write(dir.join("notes.txt"), "mine").unwrap();
         assert!(remove(&dir).unwrap());
         assert!(!installed(&dir));
         assert!(!dir.join(HOOK_DIR).exists(), "our emptied folder goes");
-        assert_eq!(fs_err::read_to_string(dir.join("notes.txt")).unwrap(), "mine");
+        assert_eq!(
+            fs_err::read_to_string(dir.join("notes.txt")).unwrap(),
+            "mine"
+        );
         fs_err::remove_file(dir.join("notes.txt")).unwrap();
         assert!(!remove(&dir).unwrap());
     }

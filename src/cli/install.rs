@@ -49,7 +49,8 @@ pub(super) fn install(
     };
     if a.path.is_some() {
         return Err(Error::Invalid(
-            "--path is for openclaw; claude and codex settings go where the agent reads them".into(),
+            "--path is for openclaw; claude and codex settings go where the agent reads them"
+                .into(),
         ));
     }
     let base = if a.global {

@@ -109,7 +109,11 @@ fn run(exe: &Path, args: &[String]) -> Result<()> {
     }
     let said = String::from_utf8_lossy(&result.stderr).to_string()
         + &String::from_utf8_lossy(&result.stdout);
-    let last = said.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let last = said
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
     Err(Error::Refused(format!(
         "`{}` failed ({}): {}",
         openclaw::shell_lines(&[args.to_vec()]).trim_end(),

@@ -202,7 +202,18 @@ pub fn outcome(p: &Payload, world: &HookWorld) -> Option<Outcome> {
         }
         (Agent::OpenClaw, _) => match (&p.error, p.exit_code) {
             (_, Some(code)) => (Some(code), p.error.clone().unwrap_or_else(|| p.output())),
-            (Some(error), None) => (None, error.clone()),
+            // The reason, then what the tool said about it.
+            (Some(error), None) => {
+                let said = p.output();
+                let output = if said.trim().is_empty() {
+                    error.clone()
+                } else if said.contains(error.as_str()) {
+                    said
+                } else {
+                    format!("{error}\n{said}")
+                };
+                (None, output)
+            }
             (None, None) => return None,
         },
         _ => return None,
@@ -215,6 +226,17 @@ pub fn outcome(p: &Payload, world: &HookWorld) -> Option<Outcome> {
         exit_code,
         output,
     }))
+}
+
+/// The first line of a tool's error, redacted and cut to 80 characters.
+fn reason(error: &str) -> String {
+    let line = error.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let line = redact(line.trim());
+    if line.chars().count() > 80 {
+        line.chars().take(79).chain(['…']).collect()
+    } else {
+        line.into_owned()
+    }
 }
 
 /// A command cut to 100 characters.
@@ -259,9 +281,16 @@ fn entry(
     root: &Path,
 ) -> NewEntry {
     let output = error_text(&f.output);
-    let what = match f.exit_code {
-        Some(code) => format!("exited with code {code}"),
-        None => "could not be started".to_owned(),
+    // OpenClaw reports a tool that failed by itself (a refused host, a time limit) with an
+    // error and no exit code; elsewhere no exit code means the command never started.
+    let tool_failure = match (f.exit_code, p.agent) {
+        (None, Agent::OpenClaw) => p.error.as_deref().map(reason),
+        _ => None,
+    };
+    let what = match (f.exit_code, &tool_failure) {
+        (Some(code), _) => format!("exited with code {code}"),
+        (None, Some(reason)) => format!("failed: {reason}"),
+        (None, None) => "could not be started".to_owned(),
     };
     let short = shorten(command);
     let workdir = workdir(cwd, root);
@@ -273,7 +302,11 @@ fn entry(
     if let Some(session) = &p.session_id {
         context.push(format!("Session: {}", redact(session)));
     }
-    let action = if f.exit_code == Some(127) || f.exit_code.is_none() {
+    let action = if tool_failure.is_some() {
+        "The tool failed before the command could finish: check the reason above (a time \
+         limit, a host the session may not use) before running it again."
+            .to_owned()
+    } else if f.exit_code == Some(127) || f.exit_code.is_none() {
         format!(
             "`{}` was not found or could not run: install it, or fix its name or the PATH.",
             inv.program

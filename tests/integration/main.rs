@@ -17,6 +17,7 @@ mod index;
 mod install;
 mod layout;
 mod model_server;
+mod openclaw;
 mod pass;
 mod promote;
 mod redaction;
