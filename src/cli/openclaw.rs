@@ -56,7 +56,7 @@ pub(super) fn install(
         Some(exe) => {
             // Each step is undone if it was done; one already undone is not an error.
             for args in &openclaw::unregister_commands() {
-                let _ = run(&exe, &args);
+                let _ = run(&exe, args);
             }
             let key = openclaw::EXTRA_DIRS_KEY;
             let listed = output(&exe, &["config", "get", key, "--json"]);
