@@ -141,13 +141,16 @@ pub fn register_commands(dir: &Path) -> Vec<Vec<String>> {
 }
 
 /// The `openclaw` commands that take the registration out again: the plugin's settings, load
-/// path and install record, then the internal hook's entry. (The hook folder's entry in
+/// path and install record (`plugins uninstall` leaves `enabled: false` behind, so its entry
+/// goes too), then the internal hook's entry. (The hook folder's entry in
 /// `hooks.internal.load.extraDirs` is taken out by reading the list: see `without_dir`.)
 pub fn unregister_commands() -> Vec<Vec<String>> {
-    let entry = format!("hooks.internal.entries.{HOOK_NAME}");
+    let plugin = format!("plugins.entries.{PLUGIN_ID}");
+    let hook = format!("hooks.internal.entries.{HOOK_NAME}");
     [
         vec!["plugins", "uninstall", PLUGIN_ID, "--force", "--keep-files"],
-        vec!["config", "unset", &entry],
+        vec!["config", "unset", &plugin],
+        vec!["config", "unset", &hook],
     ]
     .iter()
     .map(|c| c.iter().map(|s| (*s).to_owned()).collect())

@@ -11,6 +11,7 @@ mod corpus;
 mod crash;
 mod detector;
 mod e2e;
+mod e2e_openclaw;
 mod guard;
 mod hook_input;
 mod index;

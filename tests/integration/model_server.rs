@@ -1,5 +1,5 @@
 //! A scripted model server on 127.0.0.1 for the end-to-end tests: it speaks just enough of
-//! the Anthropic Messages API (Claude Code) and the OpenAI Responses API (Codex), streamed as
+//! the Anthropic Messages API (Claude Code) and the OpenAI Responses API (Codex, OpenClaw), streamed as
 //! server-sent events, to make a real client run a fixed list of shell commands and then
 //! stop. Every request body is kept, so a test can see what reached the model.
 
@@ -217,18 +217,30 @@ fn anthropic(body: &Value, script: &[String]) -> (&'static str, String) {
     ("text/event-stream", events)
 }
 
-/// The next step: how many function call outputs the input holds so far.
+/// The next step: how many function call outputs the input holds so far (for OpenClaw, whose
+/// session carries earlier turns, since the turn's own prompt).
 fn openai(body: &Value, script: &[String]) -> String {
     let input = body["input"].as_array().cloned().unwrap_or_default();
-    let done = input
-        .iter()
-        .filter(|i| i["type"] == "function_call_output")
-        .count();
     let tools: Vec<&str> = body["tools"].as_array().map_or(Vec::new(), |t| {
         t.iter().filter_map(|t| t["name"].as_str()).collect()
     });
+    let openclaw = tools.contains(&"exec");
+    let turn = if openclaw {
+        let prompt = input.iter().rposition(|i| {
+            i["role"] == "user" && !i.to_string().contains("OPENCLAW_INTERNAL_CONTEXT")
+        });
+        prompt.map_or(0, |at| at + 1)
+    } else {
+        0
+    };
+    let done = input[turn..]
+        .iter()
+        .filter(|i| i["type"] == "function_call_output")
+        .count();
     let item = if done < script.len() && !tools.is_empty() {
-        let (name, args) = if tools.contains(&"exec_command") {
+        let (name, args) = if openclaw {
+            ("exec", json!({"command": script[done]}))
+        } else if tools.contains(&"exec_command") {
             ("exec_command", json!({"cmd": script[done]}))
         } else {
             ("shell", json!({"command": ["bash", "-lc", script[done]]}))

@@ -303,6 +303,7 @@ fn install_registers_with_openclaw_and_uninstall_takes_out_only_ours() {
     assert_eq!(
         calls,
         "plugins uninstall evolver --force --keep-files\n\
+         config unset plugins.entries.evolver\n\
          config unset hooks.internal.entries.evolver-reminder\n\
          config get hooks.internal.load.extraDirs --json\n\
          config set hooks.internal.load.extraDirs [\"/theirs\"] --strict-json\n"
