@@ -22,7 +22,8 @@ export const SHELL_TOOLS = ["exec"];
  */
 export function limitMsOf(env = process.env) {
   const set = Number(env.EVOLVER_OPENCLAW_LIMIT_MS);
-  return Number.isFinite(set) && set > 0 ? set : 3000;
+  // Node's timers take at most 2^31 - 1 ms; a larger value would fire at once.
+  return Number.isFinite(set) && set > 0 ? Math.min(set, 600000) : 3000;
 }
 
 /** How much of a binary's stdout is read; the hooks print a few KiB at most. */
@@ -68,6 +69,7 @@ export function run(name, input, { say = () => {}, env = process.env } = {}) {
   const limitMs = limitMsOf(env);
   return new Promise((resolve) => {
     let settled = false;
+    let timer;
     const done = (value, why) => {
       if (settled) return;
       settled = true;
@@ -75,31 +77,35 @@ export function run(name, input, { say = () => {}, env = process.env } = {}) {
       if (why) say(`${name}: ${why}`);
       resolve(value);
     };
-    let child;
     try {
-      child = spawn(binary(name, env), [], { stdio: ["pipe", "pipe", "ignore"], env });
+      const child = spawn(binary(name, env), [], { stdio: ["pipe", "pipe", "ignore"], env });
+      // Out of file descriptors, Node gives a child without pipes and an error event.
+      child.on("error", (err) => done(null, `could not start (${err.code || err.message})`));
+      if (!child.stdout || !child.stdin) {
+        child.kill("SIGKILL");
+        done(null, "could not start (no pipes)");
+        return;
+      }
+      timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        done(null, `stopped after ${limitMs} ms`);
+      }, limitMs);
+      const chunks = [];
+      let size = 0;
+      child.stdout.on("data", (chunk) => {
+        size += chunk.length;
+        if (size <= MAX_OUTPUT) chunks.push(chunk);
+      });
+      child.on("close", (code, signal) => {
+        if (code !== 0) done(null, `exited with ${code ?? signal}`);
+        else if (size > MAX_OUTPUT) done(null, `printed more than ${MAX_OUTPUT} bytes`);
+        else done(Buffer.concat(chunks).toString("utf8"));
+      });
+      child.stdin.on("error", () => {});
+      child.stdin.end(JSON.stringify(input));
     } catch (err) {
-      done(null, `could not start (${err.message})`);
-      return;
+      done(null, `could not start (${err.code || err.message})`);
     }
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      done(null, `stopped after ${limitMs} ms`);
-    }, limitMs);
-    const chunks = [];
-    let size = 0;
-    child.stdout.on("data", (chunk) => {
-      size += chunk.length;
-      if (size <= MAX_OUTPUT) chunks.push(chunk);
-    });
-    child.on("error", (err) => done(null, `could not start (${err.code || err.message})`));
-    child.on("close", (code, signal) => {
-      if (code !== 0) done(null, `exited with ${code ?? signal}`);
-      else if (size > MAX_OUTPUT) done(null, `printed more than ${MAX_OUTPUT} bytes`);
-      else done(Buffer.concat(chunks).toString("utf8"));
-    });
-    child.stdin.on("error", () => {});
-    child.stdin.end(JSON.stringify(input));
   });
 }
 
@@ -139,9 +145,13 @@ export function toolCall({ toolName, toolCallId, params, result, error, cwd }) {
   const exitCode = Number.isInteger(details.exitCode) ? details.exitCode : null;
   let failure = null;
   if (exitCode === null) {
+    const said = [error, details.error].find((e) => typeof e === "string" && e && e !== "failed");
     if (details.timedOut) failure = "timed out";
-    else if (typeof error === "string" && error) failure = error;
-    else if (["error", "failed"].includes(details.status)) failure = details.error || details.status;
+    else if (said) failure = said;
+    else if (details.exitSignal) failure = `killed by ${details.exitSignal}`;
+    else if (["error", "failed"].includes(details.status) || error) {
+      failure = details.failureKind || details.exitReason || details.status || "failed";
+    }
   }
   const aggregated = typeof details.aggregated === "string" ? details.aggregated : "";
   const output = aggregated.trim() ? aggregated : contentText(result);

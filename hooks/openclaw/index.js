@@ -55,9 +55,11 @@ export default {
         // A logger that throws must not take the hook with it.
       }
     };
-    const remember = (id) => {
-      if (typeof id !== "string") return;
-      seen.add(id);
+    // Tool call ids repeat across runs (`call_0` in every turn of some providers): a call is
+    // known by its run and its id.
+    const callKey = (event, ctx) => `${ctx?.runId ?? event?.runId ?? ""}:${event?.toolCallId ?? ""}`;
+    const remember = (key) => {
+      seen.add(key);
       if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value);
     };
 
@@ -88,7 +90,7 @@ export default {
         hook_event_name: event,
         session_id: ctx?.sessionId,
         session_key: ctx?.sessionKey,
-        ...toolCall({ cwd: workspaces.get(ctx?.sessionKey), ...call }),
+        ...toolCall({ ...call, cwd: call.cwd || workspaces.get(ctx?.sessionKey) }),
       });
       if (!input.cwd) {
         say(`${DETECTOR}: no working folder for this call; not logged`);
@@ -104,8 +106,9 @@ export default {
             try {
               if (!SHELL_TOOLS.includes(event?.toolName)) return undefined;
               // A second registration of this middleware sees the call again: once is enough.
-              if (seen.has(event.toolCallId)) return undefined;
-              remember(event.toolCallId);
+              const key = callKey(event, ctx);
+              if (seen.has(key)) return undefined;
+              remember(key);
               const call = { ...event, params: event.args };
               const reply = await detect(call, ctx, "after_tool_call");
               if (!reply) return undefined;
@@ -128,7 +131,7 @@ export default {
     api.on("after_tool_call", async (event, ctx) => {
       try {
         if (!SHELL_TOOLS.includes(event?.toolName)) return;
-        if (seen.delete(event.toolCallId)) return;
+        if (seen.delete(callKey(event, ctx))) return;
         await detect(event, ctx, "after_tool_call");
       } catch (err) {
         say(`after_tool_call: ${err?.message ?? err}`);

@@ -160,19 +160,44 @@ pub fn unregister_commands() -> Vec<Vec<String>> {
 /// The config key that lists linked hook folders.
 pub const EXTRA_DIRS_KEY: &str = "hooks.internal.load.extraDirs";
 
-/// `hooks.internal.load.extraDirs` (as `openclaw config get --json` prints it) without our
-/// hook folder: `None` when ours is not in it or the text is not a list, else the new list.
-pub fn without_dir(list_json: &str, dir: &Path) -> Option<Vec<String>> {
+/// What `hooks.internal.load.extraDirs` should become.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ExtraDirs {
+    /// Our hook folder is not in it.
+    Untouched,
+    /// The list without our hook folder.
+    Without(Vec<String>),
+    /// No list could be read in the text.
+    Unreadable,
+}
+
+/// `hooks.internal.load.extraDirs`, as `openclaw config get --json` prints it, without our
+/// hook folder.
+pub fn without_dir(list_json: &str, dir: &Path) -> ExtraDirs {
     let ours = dir.join(HOOK_DIR);
-    // The list alone, should anything be printed around it.
-    let json = &list_json[list_json.find('[')?..=list_json.rfind(']')?];
-    let list: Vec<String> = serde_json::from_str(json).ok()?;
+    // The list alone: from the first line that opens one, should log lines come first.
+    let list = list_json
+        .lines()
+        .scan(0, |at, line| {
+            let here = *at;
+            *at += line.len() + 1;
+            Some((here, line))
+        })
+        .filter(|(_, line)| line.trim_start().starts_with('['))
+        .find_map(|(at, _)| serde_json::from_str::<Vec<String>>(list_json[at..].trim()).ok());
+    let Some(list) = list else {
+        return ExtraDirs::Unreadable;
+    };
     let kept: Vec<String> = list
         .iter()
         .filter(|d| Path::new(d) != ours)
         .cloned()
         .collect();
-    (kept.len() < list.len()).then_some(kept)
+    if kept.len() < list.len() {
+        ExtraDirs::Without(kept)
+    } else {
+        ExtraDirs::Untouched
+    }
 }
 
 /// The commands as a person would type them, one a line.
@@ -253,13 +278,13 @@ mod tests {
         let list = r#"["/a", "/p/evolver/hook", "/b"]"#;
         assert_eq!(
             without_dir(list, dir),
-            Some(vec!["/a".to_owned(), "/b".to_owned()])
+            ExtraDirs::Without(vec!["/a".to_owned(), "/b".to_owned()])
         );
-        assert_eq!(without_dir(r#"["/a"]"#, dir), None);
-        assert_eq!(without_dir("not json", dir), None);
+        assert_eq!(without_dir(r#"["/a"]"#, dir), ExtraDirs::Untouched);
+        assert_eq!(without_dir("not json", dir), ExtraDirs::Unreadable);
         assert_eq!(
-            without_dir("note\n[\"/p/evolver/hook\"]\n", dir),
-            Some(Vec::new())
+            without_dir("[plugins] loaded [3]\n[\n  \"/p/evolver/hook\"\n]\n", dir),
+            ExtraDirs::Without(Vec::new())
         );
     }
 

@@ -30,6 +30,8 @@ pub(super) fn install(
     if add {
         let bin_dir = super::install::bin_dir(world)?;
         let changed = openclaw::write(&dir, bin_dir)?;
+        // OpenClaw records the folder as it resolves it; so do we, for uninstall to find it.
+        let dir = fs_err::canonicalize(&dir)?;
         let verb = if changed { "written to" } else { "already in" };
         writeln!(out, "OpenClaw plugin {verb} {}", dir.display())?;
         let commands = openclaw::register_commands(&dir);
@@ -52,6 +54,8 @@ pub(super) fn install(
         }
         return Ok(());
     }
+    // As install recorded it, when the folder is still there.
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     match cli {
         Some(exe) => {
             // Each step is undone if it was done; one already undone is not an error.
@@ -60,7 +64,24 @@ pub(super) fn install(
             }
             let key = openclaw::EXTRA_DIRS_KEY;
             let listed = output(&exe, &["config", "get", key, "--json"]);
-            if let Some(kept) = listed.and_then(|text| openclaw::without_dir(&text, &dir)) {
+            let kept = match listed
+                .as_deref()
+                .map(|text| openclaw::without_dir(text, &dir))
+            {
+                Some(openclaw::ExtraDirs::Without(kept)) => Some(kept),
+                // Not set at all, or without ours.
+                None | Some(openclaw::ExtraDirs::Untouched) => None,
+                Some(openclaw::ExtraDirs::Unreadable) => {
+                    writeln!(
+                        out,
+                        "could not read {key}; take {}/{} out of it by hand",
+                        dir.display(),
+                        openclaw::HOOK_DIR
+                    )?;
+                    None
+                }
+            };
+            if let Some(kept) = kept {
                 let args: Vec<String> = if kept.is_empty() {
                     vec!["config".into(), "unset".into(), key.into()]
                 } else {
@@ -80,6 +101,13 @@ pub(super) fn install(
         None => {
             writeln!(out, "openclaw is not on PATH; unregister the plugin with:")?;
             out.write_all(openclaw::shell_lines(&openclaw::unregister_commands()).as_bytes())?;
+            writeln!(
+                out,
+                "and take {}/{} out of {} (`openclaw config get {0} --json`, then `config set`)",
+                dir.display(),
+                openclaw::HOOK_DIR,
+                openclaw::EXTRA_DIRS_KEY
+            )?;
         }
     }
     if openclaw::remove(&dir)? {

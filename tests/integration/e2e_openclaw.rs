@@ -170,6 +170,22 @@ fn user_text(request: &Value) -> String {
         .collect()
 }
 
+/// The Gateway's process, stopped however the test ends.
+struct Gateway(std::process::Child);
+
+impl Gateway {
+    fn start(command: &mut Command) -> Gateway {
+        Gateway(command.spawn().expect("start the gateway"))
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -263,21 +279,20 @@ fn e2e_openclaw_plugin_and_hook_in_real_turns() {
     // The Gateway, with the plugin off: the internal hook alone adds the reminder.
     home.run("openclaw", &["plugins", "disable", "evolver"]);
     let port = home.gateway_port;
-    let mut gateway = home
-        .command("openclaw")
-        .args([
-            "gateway",
-            "run",
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "loopback",
-        ])
-        .args(["--auth", "token"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the gateway");
+    let gateway = Gateway::start(
+        home.command("openclaw")
+            .args([
+                "gateway",
+                "run",
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "loopback",
+            ])
+            .args(["--auth", "token"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -293,8 +308,7 @@ fn e2e_openclaw_plugin_and_hook_in_real_turns() {
         .args(["--timeout", "120"])
         .output()
         .expect("run a gateway turn");
-    let _ = gateway.kill();
-    let _ = gateway.wait();
+    drop(gateway);
     assert!(
         out.status.success(),
         "gateway turn: {}{}",

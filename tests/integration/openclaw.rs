@@ -220,6 +220,13 @@ fn install_without_openclaw_writes_the_folder_and_prints_the_commands() {
         out.contains("openclaw plugins uninstall evolver --force --keep-files\n"),
         "{out}"
     );
+    assert!(
+        out.contains(&format!(
+            "take {}/hook out of hooks.internal.load.extraDirs",
+            dir.display()
+        )),
+        "{out}"
+    );
     assert!(out.contains("OpenClaw plugin removed from"), "{out}");
     assert_eq!(files(&dir), ["notes.md"], "only ours is removed");
     let out = text(&evolver(
@@ -362,8 +369,9 @@ fn the_plugin_passes_its_node_tests() {
     let Some(node) = node() else { return };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(node)
-        .arg("--test")
-        .arg(root.join("tests/openclaw"))
+        // TAP, whatever the Node version's default reporter; the file named, not its folder.
+        .args(["--test", "--test-reporter=tap"])
+        .arg(root.join("tests/openclaw/plugin.test.mjs"))
         .env("EVOLVER_TEST_BIN_DIR", Path::new(EVOLVER).parent().unwrap())
         .env_remove("EVOLVER_BIN_DIR")
         .env_remove("EVOLVER_ROOT")
