@@ -255,6 +255,11 @@ test("the detector gets the command, exit code, output, folder, error and sessio
   assert.equal(timedOut.error, "timed out");
   assert.match(timedOut.tool_response, /^Command timed out after 1 seconds\./);
 
+  const killed = captured("after_tool_call.exec-timeout.json");
+  Object.assign(killed.event.result.details, { timedOut: false, exitSignal: "SIGKILL" });
+  await withBins(bins, () => api.hooks.get("after_tool_call")(killed.event, killed.ctx));
+  assert.equal(seen("evolver-error-detector").error, "killed by SIGKILL", "not 'failed'");
+
   const other = captured("after_tool_call.exec-exit2.json");
   other.event.toolName = "read";
   const { bins: quiet, seen: heard } = recorder();
@@ -277,6 +282,16 @@ test("a missing binary is silence and one log line per call", async () => {
   assert.equal(boot.event.context.bootstrapFiles.length, 5);
   assert.equal(api.logged.length, 3);
   for (const line of api.logged) assert.match(line, /^evolver: evolver-[a-z-]+: could not start \(ENOENT\)$/);
+});
+
+test("a binary folder that is a file is silence and one log line", async () => {
+  const file = path.join(tempDir("evolver-oc-file-"), "not-a-folder");
+  fs.writeFileSync(file, "");
+  const api = standIn();
+  const { event, ctx } = captured("before_prompt_build.json", project());
+  assert.equal(await withBins(file, () => api.hooks.get("before_prompt_build")(event, ctx)), undefined);
+  assert.equal(api.logged.length, 1);
+  assert.match(api.logged[0], /^evolver: evolver-activator: could not start \(ENOTDIR\)$/);
 });
 
 test("a hung binary is killed at the limit and the turn goes on", async () => {
