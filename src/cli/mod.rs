@@ -90,7 +90,7 @@ enum Command {
     },
     /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
     Audit,
-    /// Wire the hooks into an agent (claude, codex), or the merge driver into git
+    /// Wire the hooks into an agent (claude, codex, openclaw), or the merge driver into git
     Install(install::InstallArgs),
     /// Take out exactly what `install` added
     Uninstall(install::InstallArgs),
