@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::harness::EVOLVER;
+use crate::harness::{EVOLVER, script};
 use crate::model_server::ModelServer;
 
 const SCRIPT: &[&str] = &["ls /definitely-missing-dir-xyz", "echo hello"];
@@ -50,21 +50,16 @@ struct Home {
 
 impl Home {
     fn new(node: &Path, entry: &Path, port: u16) -> Home {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let launcher = bin.join("openclaw");
-        std::fs::write(
-            &launcher,
-            format!(
+        script(
+            &bin.join("openclaw"),
+            &format!(
                 "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
                 node.display(),
                 entry.display()
             ),
-        )
-        .unwrap();
-        std::fs::set_permissions(&launcher, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
         // The model, the Gateway, and OpenClaw's log kept in this HOME.
         let gateway_port = free_port();
         let config = json!({

@@ -233,3 +233,12 @@ pub fn output_of_fresh_copy(command: &mut Command) -> Output {
     }
     panic!("the copied program stayed busy for 2 s");
 }
+
+/// Writes `text` as an executable script at `path` (its folder made if missing): a stand-in
+/// for a program a test puts on PATH.
+pub fn script(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().expect("a folder")).expect("script folder");
+    std::fs::write(path, text).expect("write script");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}

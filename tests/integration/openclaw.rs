@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::json;
 
-use crate::harness::{ACTIVATOR, DETECTOR, EVOLVER, Project};
+use crate::harness::{ACTIVATOR, DETECTOR, EVOLVER, Project, script};
 
 /// The envelope for one `exec` call, as `hooks/openclaw/evolver.js` builds it.
 fn exec_envelope(
@@ -271,15 +271,11 @@ fn install_takes_a_path_and_xdg_data_home() {
 /// A stand-in `openclaw` that records its arguments, one call a line, and answers
 /// `config get hooks.internal.load.extraDirs --json` with `extra_dirs`.
 fn fake_openclaw(bin: &Path, log: &Path, extra_dirs: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(bin).unwrap();
-    let script = format!(
+    let text = format!(
         "#!/bin/sh\necho \"$*\" >> '{log}'\nif [ \"$1 $2\" = 'config get' ]; then echo '{extra_dirs}'; fi\n",
         log = log.display()
     );
-    let exe = bin.join("openclaw");
-    std::fs::write(&exe, script).unwrap();
-    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script(&bin.join("openclaw"), &text);
 }
 
 #[test]
@@ -320,17 +316,12 @@ fn install_registers_with_openclaw_and_uninstall_takes_out_only_ours() {
 
 #[test]
 fn a_failing_openclaw_command_is_one_line_and_exit_1() {
-    use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().unwrap();
     let bin = home.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let exe = bin.join("openclaw");
-    std::fs::write(
-        &exe,
+    script(
+        &bin.join("openclaw"),
         "#!/bin/sh\necho 'Install cancelled; rerun with --force' >&2\nexit 1\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let out = evolver(
         home.path(),
         &format!("{}:/usr/bin:/bin", bin.display()),
