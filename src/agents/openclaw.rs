@@ -111,11 +111,6 @@ pub fn remove(dir: &Path) -> Result<bool> {
     Ok(removed)
 }
 
-/// Whether `dir` holds our plugin.
-pub fn installed(dir: &Path) -> bool {
-    dir.join("openclaw.plugin.json").is_file() && dir.join("index.js").is_file()
-}
-
 /// The `openclaw` commands that register the folder: link the plugin (both flags are needed),
 /// let its prompt hook read the prompt, link the internal hook and enable it.
 pub fn register_commands(dir: &Path) -> Vec<Vec<String>> {
@@ -205,27 +200,20 @@ pub fn shell_lines(commands: &[Vec<String>]) -> String {
     commands
         .iter()
         .map(|c| {
-            let words: Vec<String> = c.iter().map(|w| quote(w)).collect();
+            let words: Vec<String> = c.iter().map(|w| super::settings::shell_quote(w)).collect();
             format!("openclaw {}\n", words.join(" "))
         })
         .collect()
 }
 
-fn quote(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c))
-    {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether `dir` holds our plugin.
+    fn installed(dir: &Path) -> bool {
+        dir.join("openclaw.plugin.json").is_file() && dir.join("index.js").is_file()
+    }
 
     #[test]
     fn writes_once_and_removes_only_its_own() {

@@ -177,7 +177,7 @@ fn first_word(command: &str) -> String {
 }
 
 /// A path as a shell word: bare when it is plain, else in single quotes.
-fn shell_quote(path: &str) -> String {
+pub(super) fn shell_quote(path: &str) -> String {
     let plain = path
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+' | ':'));
