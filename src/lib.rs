@@ -27,6 +27,7 @@ pub mod format;
 pub mod hooks;
 pub mod merge;
 pub mod redact;
+pub mod relevance;
 pub mod store;
 pub mod upkeep;
 pub mod verify;

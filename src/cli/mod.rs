@@ -25,6 +25,7 @@ mod merge;
 mod openclaw;
 mod promote;
 mod resolve;
+mod search;
 mod status;
 mod upkeep;
 mod verify;
@@ -68,6 +69,8 @@ enum Command {
     },
     /// Count entries by kind and status, and say what needs attention
     Status,
+    /// Rank the lessons for a text as the activator does for a prompt, with their scores
+    Search(search::SearchArgs),
     /// Change an entry's status; resolved and wont_fix add a Resolution block
     Resolve(resolve::ResolveArgs),
     /// Write or replace an entry's ### Verification Spec (a JSON object with `expected`)
@@ -147,6 +150,7 @@ fn dispatch(
         Command::List(args) => list::list(&store, &args, out),
         Command::Show { id } => list::show(&store, &id, out),
         Command::Status => status::status(&store, out),
+        Command::Search(args) => search::search(&store, &args, out),
         Command::Resolve(args) => resolve::resolve(&store, &args, world.now, out),
         Command::Spec(args) => verify::spec(&store, &args, world, out),
         Command::Promote(args) => promote::promote(&store, &args, world, out),

@@ -15,6 +15,8 @@ pub struct Config {
     pub max_log_bytes: u64,
     /// `[detector]`: how the error detector reads exit codes.
     pub detector: DetectorConfig,
+    /// `[activator]`: which lessons the activator shows.
+    pub activator: ActivatorConfig,
     /// A promoted entry is rolled back once this many verifications since its promotion
     /// failed (SPEC 6.5).
     pub rollback_threshold: u64,
@@ -27,6 +29,7 @@ impl Default for Config {
         Config {
             max_log_bytes: 256 * 1024 * 1024,
             detector: DetectorConfig::default(),
+            activator: ActivatorConfig::default(),
             rollback_threshold: 1,
             agent_id: "local:capability-evolver".into(),
         }
@@ -51,6 +54,33 @@ impl Default for DetectorConfig {
         DetectorConfig {
             benign: benign.into_iter().map(str::to_owned).collect(),
         }
+    }
+}
+
+/// `[activator]` in `config.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ActivatorConfig {
+    /// The least relevance score of a lesson worth showing (`evolver search` shows scores).
+    /// Higher is quieter: fewer lessons for prompts they do not fit, and fewer for those
+    /// they do.
+    pub min_score: f64,
+}
+
+impl Default for ActivatorConfig {
+    fn default() -> ActivatorConfig {
+        ActivatorConfig {
+            min_score: f64::from(crate::relevance::MIN_SCORE) / 1000.0,
+        }
+    }
+}
+
+impl ActivatorConfig {
+    /// [`ActivatorConfig::min_score`] in thousandths, as scores are kept.
+    pub fn min_thousandths(&self) -> u32 {
+        (self.min_score.max(0.0) * 1000.0)
+            .round()
+            .min(f64::from(u32::MAX)) as u32
     }
 }
 

@@ -428,7 +428,7 @@ impl Writer<'_> {
             drop(file);
             fs_err::remove_file(&journal)?;
             self.follow(kind, |index| {
-                index.replaced(i, new);
+                index.replaced(i, old, new);
                 true
             });
             return Ok(true);
@@ -445,7 +445,7 @@ impl Writer<'_> {
         drop(out);
         fs_err::rename(&tmp, &target)?;
         self.follow(kind, |index| {
-            index.replaced(i, new);
+            index.replaced(i, old, new);
             true
         });
         Ok(true)

@@ -11,6 +11,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("format", 1),
     ("redact", 1),
+    ("relevance", 1),
     ("store", 2),
     ("hooks", 3),
     ("verify", 3),

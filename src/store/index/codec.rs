@@ -12,18 +12,25 @@
 //!             open    n × (command hash u64, row u32)
 //!             closer  the line that closes a block the log leaves open
 //!             checksum of everything above (u64)
-//! NAME.hot    rows × (signature [u64; 4], flags u32, checksum u32)         (HOT bytes)
+//! NAME.hot    rows × (signature [u64; 16], flags u32, checksum u32)        (HOT bytes)
 //! NAME.cold   rows × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash
 //!                     u32, ID hash u32, command hash u64, checksum u32)    (COLD bytes)
+//! NAME.df     entries u64, their total length u64, the log's length u64,
+//!             BUCKETS × document frequency u32, checksum u64                (DF bytes)
 //! ```
 
-use crate::format::words::Signature;
+use crate::relevance::{BUCKETS, Df, Signature};
 use crate::store::index::stamp::Stamp;
 
-pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x04";
+pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x05";
 pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
-pub(crate) const HOT: usize = 40;
+pub(crate) const HOT: usize = 136;
+/// The bytes of a `.df` file.
+pub(crate) const DF: usize = 24 + BUCKETS * 4 + 8;
 pub(crate) const COLD: usize = 52;
+
+/// Where the flags start in a hot row: after the signature.
+pub(crate) const SIG: usize = 128;
 
 pub(crate) const PENDING: u32 = 1;
 pub(crate) const WONT_FIX: u32 = 1 << 1;
@@ -70,14 +77,14 @@ impl Row {
         for (k, w) in self.sig.iter().enumerate() {
             out[k * 8..k * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
-        out[32..36].copy_from_slice(&self.flags.to_le_bytes());
-        let sum = checksum(&out[..36]) as u32;
-        out[36..40].copy_from_slice(&sum.to_le_bytes());
+        out[SIG..SIG + 4].copy_from_slice(&self.flags.to_le_bytes());
+        let sum = checksum(&out[..SIG + 4]) as u32;
+        out[SIG + 4..SIG + 8].copy_from_slice(&sum.to_le_bytes());
     }
 
     /// Whether a hot row's checksum holds.
     pub(crate) fn hot_ok(hot: &[u8]) -> bool {
-        checksum(&hot[..36]) as u32 == get32(hot, 36)
+        checksum(&hot[..SIG + 4]) as u32 == get32(hot, SIG + 4)
     }
 
     /// Whether a cold row's checksum holds.
@@ -102,8 +109,8 @@ impl Row {
             return None;
         }
         Some(Row {
-            sig: [0, 1, 2, 3].map(|k| get64(hot, k * 8)),
-            flags: get32(hot, 32),
+            sig: std::array::from_fn(|k| get64(hot, k * 8)),
+            flags: get32(hot, SIG),
             logged: cold[0..24].try_into().expect("24 bytes"),
             offset: get32(cold, 24),
             len: get32(cold, 28),
@@ -133,6 +140,36 @@ pub(crate) fn checksum(bytes: &[u8]) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(13);
     }
     h ^ (h >> 29)
+}
+
+/// A log's document frequencies, with what ties them to the log, and their checksum.
+pub(crate) fn encode_df(df: &Df, log_len: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(DF);
+    put64(&mut out, df.docs);
+    put64(&mut out, df.total_len);
+    put64(&mut out, log_len);
+    for b in &df.buckets {
+        put32(&mut out, *b);
+    }
+    let sum = checksum(&out);
+    put64(&mut out, sum);
+    out
+}
+
+/// Reads a `.df` file: the frequencies and the log length they were counted for, if whole.
+pub(crate) fn decode_df(bytes: &[u8]) -> Option<(Df, u64)> {
+    if bytes.len() != DF || checksum(&bytes[..DF - 8]) != get64(bytes, DF - 8) {
+        return None;
+    }
+    let df = Df {
+        docs: get64(bytes, 0),
+        total_len: get64(bytes, 8),
+        buckets: bytes[24..DF - 8]
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect(),
+    };
+    Some((df, get64(bytes, 16)))
 }
 
 /// The header and short sections, with their checksum.

@@ -16,10 +16,9 @@ pub(crate) mod stamp;
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::format::words::{
-    Signature, Verification, lower_into, relevance_texts, signature, standing,
-};
+use crate::format::words::{Verification, lower_into, relevance_fields, standing};
 use crate::format::{Document, Entry, Kind};
+use crate::relevance::{self, Df, Reader, Signature};
 use crate::store::Tail;
 use codec::{
     COLD, Front, HOT, LOGGED, LOGGED_LONGER, LOGGED_SHIFT, OPEN, PENDING, Row as RawRow,
@@ -37,6 +36,8 @@ pub(crate) struct Index {
     f: Front,
     hot: Vec<u8>,
     cold: Cold,
+    /// The document frequencies of the words relevance reads.
+    df: Df,
     /// The log is too large for the rows' 32-bit offsets: never saved.
     unusable: bool,
     /// The rows changed since the columns were read: `None` when all must be written.
@@ -222,6 +223,7 @@ impl Index {
             f: Front::default(),
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
+            df: Df::default(),
             unusable: false,
             dirty: None,
         }
@@ -245,10 +247,12 @@ impl Index {
         index.f.closer = doc.unclosed().map(str::to_owned);
         index.note_seqs(bytes);
         let mut lower = String::new();
+        let reader = Reader::default();
         index.hot.reserve(doc.entries().len() * HOT);
         for span in doc.entries() {
             let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
-            let row = index.row_of(span.range.start as u64, text, &mut lower);
+            let (row, terms) = index.row_of(span.range.start as u64, text, &mut lower, &reader);
+            index.df.add(&terms);
             index.push(&row);
         }
         index.f.stamp.len = bytes.len() as u64;
@@ -294,12 +298,17 @@ impl Index {
     }
 
     fn flags(&self, i: usize) -> u32 {
-        codec::get32(&self.hot, i * HOT + 32)
+        codec::get32(&self.hot, i * HOT + codec::SIG)
     }
 
     /// The word signature of entry `i`.
     pub(crate) fn sig(&self, i: usize) -> Signature {
-        [0, 1, 2, 3].map(|k| codec::get64(&self.hot, i * HOT + k * 8))
+        std::array::from_fn(|k| codec::get64(&self.hot, i * HOT + k * 8))
+    }
+
+    /// The document frequencies of this log.
+    pub(crate) fn df(&self) -> &Df {
+        &self.df
     }
 
     /// Whether entry `i` is `wont_fix`.
@@ -307,7 +316,14 @@ impl Index {
         self.flags(i) & WONT_FIX != 0
     }
 
-    fn row_of(&mut self, offset: u64, text: &str, lower: &mut String) -> RawRow {
+    /// The row of the entry `text` at `offset`, and the terms relevance reads in it.
+    fn row_of(
+        &mut self,
+        offset: u64,
+        text: &str,
+        lower: &mut String,
+        reader: &Reader,
+    ) -> (RawRow, relevance::Doc) {
         lower_into(text, lower);
         let s = standing(text, lower);
         let entry = Entry::parse(text);
@@ -344,13 +360,14 @@ impl Index {
             (Some(e), Kind::Error) => failure_hash(e).unwrap_or(0),
             _ => 0,
         };
-        let sig = entry
-            .as_ref()
-            .map_or([0; 4], |e| signature(&relevance_texts(e)));
+        let terms = entry.as_ref().map_or_else(relevance::Doc::default, |e| {
+            reader.doc(&relevance_fields(e))
+        });
+        let sig = relevance::signature(&terms);
         if u32::try_from(offset + text.len() as u64).is_err() {
             self.unusable = true;
         }
-        RawRow {
+        let row = RawRow {
             sig,
             logged: head,
             offset: offset as u32,
@@ -359,7 +376,8 @@ impl Index {
             key: key.map_or(0, hash32),
             id: hash32(id),
             cmd,
-        }
+        };
+        (row, terms)
     }
 
     /// Records the highest sequence number after `PREFIX-YYYYMMDD-` in `bytes`, for every day,
@@ -506,7 +524,8 @@ impl Index {
         self.note_seqs(written.as_bytes());
         let entry = &written[entry_at..];
         let mut lower = String::new();
-        let row = self.row_of(offset, entry, &mut lower);
+        let (row, terms) = self.row_of(offset, entry, &mut lower, &Reader::default());
+        self.df.add(&terms);
         self.push(&row);
         // The block state after the entry: the append closed whatever was open before it.
         self.f.closer = crate::format::blocks::closer_after(entry);
@@ -519,12 +538,16 @@ impl Index {
         self.f.stamp.len += written.len() as u64;
     }
 
-    /// Takes in the edit of entry `i`, whose text is now `new`.
-    pub(crate) fn replaced(&mut self, i: usize, new: &str) {
+    /// Takes in the edit of entry `i`, whose text was `before` and is now `new`.
+    pub(crate) fn replaced(&mut self, i: usize, before: &str, new: &str) {
         let old = self.raw(i);
         let delta = new.len() as i64 - i64::from(old.len);
         let mut lower = String::new();
-        let row = self.row_of(u64::from(old.offset), new, &mut lower);
+        let reader = Reader::default();
+        let (_, gone) = self.row_of(u64::from(old.offset), before, &mut lower, &reader);
+        let (row, terms) = self.row_of(u64::from(old.offset), new, &mut lower, &reader);
+        self.df.remove(&gone);
+        self.df.add(&terms);
         self.set(i, &row);
         if delta != 0 {
             for j in i + 1..self.f.rows {
@@ -560,17 +583,27 @@ impl Index {
         bytes.chunks_exact(size).all(ok).then_some(bytes)
     }
 
+    /// The document frequencies of `kind`'s log, if their file is whole and was counted for
+    /// the log the front vouches for.
+    fn df_file(dir: &Path, kind: Kind, f: &Front) -> Option<Df> {
+        let bytes = std::fs::read(column(dir, kind, "df")).ok()?;
+        let (df, len) = codec::decode_df(&bytes)?;
+        (len == f.stamp.len && df.docs == f.rows as u64).then_some(df)
+    }
+
     /// Reads the index of `kind` in the `.learnings/` folder `dir`, whole, if every part of it
     /// is sound and its log is still exactly the file it was made from.
     pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
         let f = Index::front(dir, kind)?;
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok)?;
+        let df = Index::df_file(dir, kind, &f)?;
         let index = Index {
             kind,
             f,
             hot,
             cold: Cold::Loaded(cold),
+            df,
             unusable: false,
             dirty: Some(0..0),
         };
@@ -585,11 +618,13 @@ impl Index {
         let f = Index::front(dir, kind)?;
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = std::fs::File::open(column(dir, kind, "cold")).ok()?;
+        let df = Index::df_file(dir, kind, &f)?;
         Some(Index {
             kind,
             f,
             hot,
             cold: Cold::OnDisk(cold),
+            df,
             unusable: true,
             dirty: None,
         })
@@ -604,6 +639,7 @@ impl Index {
             f: Index::front(dir, kind)?,
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
+            df: Df::default(),
             unusable: true,
             dirty: None,
         })
@@ -663,6 +699,10 @@ impl Index {
                         }
                     }
                 }
+                let file = column(dir, self.kind, "df");
+                let tmp = file.with_extension("df.tmp");
+                fs_err::write(&tmp, codec::encode_df(&self.df, self.f.stamp.len))?;
+                fs_err::rename(&tmp, &file)?;
                 let mut out = fs_err::File::create(&tmp)?;
                 out.write_all(&codec::encode_front(&self.f))?;
                 drop(out);
@@ -714,6 +754,7 @@ pub(crate) fn remove(dir: &Path, kind: Kind) -> Result<()> {
         path(dir, kind),
         column(dir, kind, "hot"),
         column(dir, kind, "cold"),
+        column(dir, kind, "df"),
     ] {
         match std::fs::remove_file(file) {
             Ok(()) => {}
@@ -744,6 +785,14 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
     let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok);
     if hot.is_none() || cold.is_none() {
         return Some(format!("{} is damaged (its rows)", file.display()));
+    }
+    let df = std::fs::read(column(dir, kind, "df")).ok();
+    if df
+        .as_deref()
+        .and_then(codec::decode_df)
+        .is_none_or(|(df, len)| len != f.stamp.len || df.docs != f.rows as u64)
+    {
+        return Some(format!("{} is damaged (its word counts)", file.display()));
     }
     match Stamp::of(&dir.join(kind.file_name())) {
         Ok(now) if now == f.stamp => None,
@@ -781,6 +830,9 @@ pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
     }
     if a.1 != b.1 {
         out.push(format!("{}: sequences differ", kind.file_name()));
+    }
+    if kept.df != made.df {
+        out.push(format!("{}: word counts differ", kind.file_name()));
     }
     if a.0.len() != b.0.len() {
         out.push(format!(
