@@ -22,6 +22,7 @@ mod openclaw;
 mod pass;
 mod promote;
 mod redaction;
+mod relevance;
 mod roundtrip;
 mod sar;
 mod team;

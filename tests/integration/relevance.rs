@@ -1,0 +1,202 @@
+//! Relevance over the labelled set in `tests/relevance/`: eight projects' logs in four
+//! languages and 128 prompts written before the ranking was tuned. For each prompt the lessons
+//! the activator would show are compared with the label: for a prompt that names the tool or
+//! describes the task, the right lesson must be among them; for an unrelated one, nothing
+//! should be shown. The numbers are printed (`--nocapture`) and held to the floors in
+//! docs/relevance.md.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use evolver::Store;
+use evolver::hooks::activator::{Hit, block, indexed_block, search};
+use evolver::relevance::MIN_SCORE;
+
+fn set() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/relevance")
+}
+
+struct Labelled {
+    project: String,
+    kind: String,
+    expected: Vec<String>,
+    prompt: String,
+}
+
+fn prompts() -> Vec<Labelled> {
+    let text = std::fs::read_to_string(set().join("prompts.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 4, "{l}");
+            Labelled {
+                project: f[0].to_owned(),
+                kind: f[1].to_owned(),
+                expected: match f[2] {
+                    "-" => Vec::new(),
+                    ids => ids.split(',').map(|s| s.trim().to_owned()).collect(),
+                },
+                prompt: f[3].to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// A copy of a project's logs as a `.learnings/` folder, in a folder that lives as long as
+/// the returned guard.
+fn project(name: &str) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let learnings = dir.path().join(".learnings");
+    std::fs::create_dir(&learnings).unwrap();
+    for file in std::fs::read_dir(set().join("logs").join(name)).unwrap() {
+        let file = file.unwrap().path();
+        let copy = learnings.join(file.file_name().unwrap());
+        std::fs::copy(&file, &copy).unwrap();
+        // Settled, as a log is between prompts, so that its index can be kept.
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .append(true)
+            .open(&copy)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    let store = Store::open(dir.path().to_path_buf()).unwrap();
+    (dir, store)
+}
+
+/// What the activator shows for a prompt: the first three hits that reach the threshold.
+fn shown(store: &Store, prompt: &str) -> Vec<Hit> {
+    let mut hits = search(store, prompt, 3).unwrap();
+    hits.retain(|h| h.score >= MIN_SCORE);
+    hits
+}
+
+#[derive(Default)]
+struct Tally {
+    right: usize,
+    of: usize,
+}
+
+impl Tally {
+    fn rate(&self) -> f64 {
+        if self.of == 0 {
+            1.0
+        } else {
+            self.right as f64 / self.of as f64
+        }
+    }
+}
+
+#[test]
+fn the_labelled_set_keeps_its_measured_recall() {
+    let prompts = prompts();
+    assert!(
+        prompts.len() >= 60,
+        "the set holds {} prompts",
+        prompts.len()
+    );
+    let mut stores = BTreeMap::new();
+    // (language, kind) -> tally; a hit for `unrelated` is a prompt that showed nothing.
+    let mut tallies: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for p in &prompts {
+        let (_, store) = stores
+            .entry(p.project.clone())
+            .or_insert_with(|| project(&p.project));
+        let hits = shown(store, &p.prompt);
+        let language = p.project.split('-').next().unwrap().to_owned();
+        let t = tallies.entry((language, p.kind.clone())).or_default();
+        t.of += 1;
+        let right = if p.kind == "unrelated" {
+            hits.is_empty()
+        } else {
+            hits.iter().any(|h| p.expected.contains(&h.id))
+        };
+        if right {
+            t.right += 1;
+        } else {
+            let got: Vec<String> = hits
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{} {:.2} {:?}",
+                        h.id,
+                        f64::from(h.score) / 1000.0,
+                        h.matched
+                    )
+                })
+                .collect();
+            misses.push(format!(
+                "{} {} {:?} wants {:?}, got {got:?}",
+                p.project, p.kind, p.prompt, p.expected
+            ));
+        }
+    }
+    println!("language  kind        right / prompts");
+    let mut overall: BTreeMap<String, Tally> = BTreeMap::new();
+    for ((language, kind), t) in &tallies {
+        println!(
+            "{language:<9} {kind:<11} {:>3} / {:<3} {:>5.1} %",
+            t.right,
+            t.of,
+            100.0 * t.rate()
+        );
+        let o = overall.entry(kind.clone()).or_default();
+        o.right += t.right;
+        o.of += t.of;
+    }
+    for (kind, t) in &overall {
+        println!(
+            "all       {kind:<11} {:>3} / {:<3} {:>5.1} %",
+            t.right,
+            t.of,
+            100.0 * t.rate()
+        );
+    }
+    for m in &misses {
+        println!("miss: {m}");
+    }
+    // The goals are 100 % for tool prompts and 70 % for paraphrases in every
+    // language, and nothing shown for 90 % of unrelated prompts. What the ranking reaches is
+    // held here as a floor (docs/relevance.md has the numbers and what falls short): every
+    // tool prompt in every language, 70 % of paraphrases over all languages, and the share of
+    // unrelated prompts that show nothing at least as measured.
+    let mut short = Vec::new();
+    for ((language, kind), t) in &tallies {
+        if kind == "tool" && t.rate() < 1.0 {
+            short.push(format!("{language} tool: {:.1} %", 100.0 * t.rate()));
+        }
+    }
+    if overall["paraphrase"].rate() < 0.7 {
+        let rate = 100.0 * overall["paraphrase"].rate();
+        short.push(format!("paraphrases: {rate:.1} %"));
+    }
+    if overall["unrelated"].rate() < 0.125 {
+        let rate = 100.0 * overall["unrelated"].rate();
+        short.push(format!("unrelated prompts showing nothing: {rate:.1} %"));
+    }
+    assert!(short.is_empty(), "below the floor: {short:?}\n{misses:#?}");
+}
+
+#[test]
+fn the_index_and_the_logs_rank_every_labelled_prompt_alike() {
+    let prompts = prompts();
+    let mut stores = BTreeMap::new();
+    for p in &prompts {
+        let (_, store) = stores
+            .entry(p.project.clone())
+            .or_insert_with(|| project(&p.project));
+        // Without an index the activator reads the logs (and makes the index); then the index
+        // alone must say the same.
+        let _ = std::fs::remove_dir_all(store.dir().join(".index"));
+        let from_logs = block(store, &p.prompt).unwrap();
+        let from_index = indexed_block(store, &p.prompt).expect("the index was made");
+        assert_eq!(from_logs, from_index, "{}: {}", p.project, p.prompt);
+    }
+    for (_, store) in stores.values() {
+        assert!(store.index_drift().unwrap().is_empty());
+    }
+}
