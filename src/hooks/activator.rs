@@ -13,14 +13,13 @@ use std::borrow::Cow;
 use std::collections::BinaryHeap;
 
 use crate::error::Result;
-use crate::format::entry::first_field;
 use crate::format::words::{Verification, lower_into, relevance_fields, standing};
 use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;
 use crate::hooks::guard;
 use crate::hooks::payload::{Agent, Payload};
 use crate::relevance::{Df, Doc, Query, Reader, Score, Scorer};
-use crate::store::index::Index;
+use crate::store::index::{Index, logged_key};
 use crate::store::{Store, project_root};
 
 /// Past this many candidate rows in one file, its cold column is read whole.
@@ -154,7 +153,7 @@ fn shown(store: &Store) -> Want {
 struct Rank<'a> {
     score: u32,
     learning: bool,
-    /// `Logged`, compared byte by byte; for a bound, a value no lower than it.
+    /// `Logged` as the index keeps it ([`logged_key`]), compared byte by byte.
     logged: Cow<'a, [u8]>,
     earlier: std::cmp::Reverse<usize>,
 }
@@ -176,7 +175,7 @@ pub fn block(store: &Store, prompt: &str) -> Result<String> {
 pub fn indexed_block(store: &Store, prompt: &str) -> Option<String> {
     let reader = Reader::default();
     let query = reader.query(prompt);
-    survey_indexed(store, &reader, &query, shown(store)).map(|s| compose(prompt, s))
+    survey_indexed(store, &query, shown(store)).map(|s| compose(prompt, s))
 }
 
 /// The least score (in thousandths) of a lesson the activator shows in this store.
@@ -250,14 +249,17 @@ fn compose(prompt: &str, survey: Survey) -> String {
 /// every log has a fresh one, else from the logs (and then, if the lock is free, the index is
 /// made for the next prompt). Both give the same survey.
 fn survey(store: &Store, reader: &Reader, query: &Query, want: Want) -> Result<Survey> {
-    if let Some(s) = survey_indexed(store, reader, query, want) {
+    if let Some(s) = survey_indexed(store, query, want) {
         return Ok(s);
     }
     let s = survey_logs(store, reader, query, want)?;
-    // Only the index is written, and only when no one holds the lock: never a wait.
+    // Only the index is written, and only when no one holds the lock: never a wait. An
+    // index whose terms are damaged is made anew too.
     let _ = store.try_write(|w| {
         for kind in Kind::ALL {
-            w.index(kind);
+            if w.index(kind).is_some_and(|index| !index.terms_sound()) {
+                w.reindex(kind);
+            }
         }
         Ok(())
     });
@@ -268,7 +270,7 @@ fn survey(store: &Store, reader: &Reader, query: &Query, want: Want) -> Result<S
 /// from each log's counts, and from each entry's signature the most it can score. Only the
 /// entries that can still rank are read from the logs, at the offsets the index gives.
 /// `None` when an index is missing, stale or does not match.
-fn survey_indexed(store: &Store, reader: &Reader, query: &Query, want: Want) -> Option<Survey> {
+fn survey_indexed(store: &Store, query: &Query, want: Want) -> Option<Survey> {
     if !store.exists() {
         return None;
     }
@@ -346,25 +348,28 @@ fn survey_indexed(store: &Store, reader: &Reader, query: &Query, want: Want) -> 
             (rank, k)
         })
         .collect();
+    // The terms the index keeps give each candidate its exact score, best bound first.
+    let best = pick(want, candidates, |k| {
+        let (_, _, _, n, row) = &found[k];
+        indexes[*n].1.terms(row).map(|doc| scorer.score(&doc))
+    })?;
+    // Only the lessons shown are read from the logs, for their ID and summary.
     let mut files: Vec<Option<std::fs::File>> = indexes.iter().map(|_| None).collect();
-    let mut stale = false;
-    let lessons = pick(reader, &scorer, want, candidates, |k| {
+    let mut lessons = Vec::with_capacity(best.len());
+    for (k, score) in best {
         let (_, _, _, n, row) = &found[k];
         if files[*n].is_none() {
             files[*n] = std::fs::File::open(store.path(indexes[*n].0)).ok();
         }
-        let text = files[*n].as_ref().and_then(|f| row.read_entry(f));
-        if text.is_none() {
-            stale = true;
-        }
-        text
-    });
+        let text = files[*n].as_ref().and_then(|f| row.read_entry(f))?;
+        let e = Entry::parse(&text)?;
+        lessons.push(hit(query, &e, &score));
+    }
     // Writers change rows where they lie only after changing the log: a log that is still
     // the file the index was read for means every row read belonged to it.
-    if stale
-        || !indexes
-            .iter()
-            .all(|(_, index)| index.still_fresh(store.dir()))
+    if !indexes
+        .iter()
+        .all(|(_, index)| index.still_fresh(store.dir()))
     {
         return None;
     }
@@ -421,7 +426,7 @@ fn survey_logs(store: &Store, reader: &Reader, query: &Query, want: Want) -> Res
             let rank = Rank {
                 score: score.value,
                 learning: *kind == Kind::Learning,
-                logged: Cow::Borrowed(first_field(text, "logged").unwrap_or("").trim().as_bytes()),
+                logged: Cow::Owned(logged_key(text)),
                 earlier: std::cmp::Reverse(*position),
             };
             found.push((rank, hit(query, e, &score)));
@@ -449,45 +454,35 @@ fn hit(query: &Query, e: &Entry<'_>, score: &Score) -> Hit {
     }
 }
 
-/// The best lessons, at most `want.limit`, each scoring at least `want.min`. `candidates`
-/// carry a bound on their score; they are read (through `text_of`) best bound first, and the
-/// search stops as soon as no candidate left can outrank the lessons found: the result is the
-/// same as reading them all.
+/// The best candidates, at most `want.limit`, each scoring at least `want.min`, with their
+/// scores. `candidates` carry a bound on their score; they are scored (through `score_of`)
+/// best bound first, and the search stops as soon as no candidate left can outrank those
+/// found: the result is the same as scoring them all. `None` when a score cannot be had.
 fn pick<'a, H: Copy>(
-    reader: &Reader,
-    scorer: &Scorer<'_>,
     want: Want,
     candidates: Vec<(Rank<'a>, H)>,
-    mut text_of: impl FnMut(H) -> Option<String>,
-) -> Vec<Hit> {
+    mut score_of: impl FnMut(H) -> Option<Score>,
+) -> Option<Vec<(H, Score)>> {
     let mut heap: BinaryHeap<(Rank<'a>, Order<H>)> =
         candidates.into_iter().map(|(r, h)| (r, Order(h))).collect();
-    let mut found: Vec<(Rank<'a>, Hit)> = Vec::new();
+    let mut found: Vec<(Rank<'a>, H, Score)> = Vec::new();
     while let Some((bound, Order(handle))) = heap.pop() {
         if want.limit == 0 || found.len() == want.limit && found[want.limit - 1].0 > bound {
             break;
         }
-        let Some(text) = text_of(handle) else {
-            return Vec::new();
-        };
-        let Some(e) = Entry::parse(&text) else {
-            continue;
-        };
-        let score = scorer.score(&reader.doc(&relevance_fields(&e)));
+        let score = score_of(handle)?;
         if score.value < want.min || score.value == 0 {
             continue;
         }
-        let logged = first_field(&text, "logged").unwrap_or("").trim();
         let rank = Rank {
             score: score.value,
-            logged: Cow::Owned(logged.as_bytes().to_vec()),
             ..bound
         };
-        found.push((rank, hit(scorer.query(), &e, &score)));
+        found.push((rank, handle, score));
         found.sort_by(|a, b| b.0.cmp(&a.0));
         found.truncate(want.limit);
     }
-    found.into_iter().map(|(_, h)| h).collect()
+    Some(found.into_iter().map(|(_, h, s)| (h, s)).collect())
 }
 
 /// A handle that takes no part in ordering: ranks are unique, by position.

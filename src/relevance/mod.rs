@@ -63,6 +63,19 @@ impl Doc {
             .map_or(0, |i| self.terms[i].1)
     }
 
+    /// A lesson's terms as an index kept them: `None` unless sorted and distinct.
+    pub fn from_parts(terms: Vec<(Term, u32)>, len: u32) -> Option<Doc> {
+        terms
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0)
+            .then_some(Doc { terms, len })
+    }
+
+    /// Its distinct terms, sorted, with their weighted counts.
+    pub fn counts(&self) -> &[(Term, u32)] {
+        &self.terms
+    }
+
     /// Its distinct terms.
     pub fn terms(&self) -> impl Iterator<Item = Term> + '_ {
         self.terms.iter().map(|(t, _)| *t)

@@ -427,10 +427,7 @@ impl Writer<'_> {
             file.write_all(new.as_bytes())?;
             drop(file);
             fs_err::remove_file(&journal)?;
-            self.follow(kind, |index| {
-                index.replaced(i, old, new);
-                true
-            });
+            self.follow(kind, |index| index.replaced(i, new));
             return Ok(true);
         }
         let target = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -444,10 +441,7 @@ impl Writer<'_> {
         out.set_permissions(src.metadata()?.permissions())?;
         drop(out);
         fs_err::rename(&tmp, &target)?;
-        self.follow(kind, |index| {
-            index.replaced(i, old, new);
-            true
-        });
+        self.follow(kind, |index| index.replaced(i, new));
         Ok(true)
     }
 

@@ -127,7 +127,11 @@ fn index_op(dir: &Path, what: u8, at: u16) {
         .map(|r| {
             r.flatten()
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+                .filter(|p| {
+                    p.extension().is_some_and(|e| {
+                        ["idx", "hot", "cold", "df", "terms"].contains(&e.to_str().unwrap_or(""))
+                    })
+                })
                 .collect()
         })
         .unwrap_or_default();

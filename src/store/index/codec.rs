@@ -14,12 +14,15 @@
 //!             checksum of everything above (u64)
 //! NAME.hot    rows × (signature [u64; 16], flags u32, checksum u32)        (HOT bytes)
 //! NAME.cold   rows × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash
-//!                     u32, ID hash u32, command hash u64, checksum u32)    (COLD bytes)
+//!                     u32, ID hash u32, command hash u64, terms offset u32,
+//!                     checksum u32)                                        (COLD bytes)
+//! NAME.terms  per entry, where its cold row points: its length u32, n u32,
+//!             n × (term u32, weighted count u32), checksum u32
 //! NAME.df     entries u64, their total length u64, the log's length u64,
 //!             BUCKETS × document frequency u32, checksum u64                (DF bytes)
 //! ```
 
-use crate::relevance::{BUCKETS, Df, Signature};
+use crate::relevance::{BUCKETS, Df, Doc, Signature};
 use crate::store::index::stamp::Stamp;
 
 pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x05";
@@ -27,7 +30,7 @@ pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
 pub(crate) const HOT: usize = 136;
 /// The bytes of a `.df` file.
 pub(crate) const DF: usize = 24 + BUCKETS * 4 + 8;
-pub(crate) const COLD: usize = 52;
+pub(crate) const COLD: usize = 56;
 
 /// Where the flags start in a hot row: after the signature.
 pub(crate) const SIG: usize = 128;
@@ -70,6 +73,8 @@ pub(crate) struct Row {
     pub key: u32,
     pub id: u32,
     pub cmd: u64,
+    /// Where the entry's terms start in the `.terms` file.
+    pub terms: u32,
 }
 
 impl Row {
@@ -89,7 +94,7 @@ impl Row {
 
     /// Whether a cold row's checksum holds.
     pub(crate) fn cold_ok(cold: &[u8]) -> bool {
-        checksum(&cold[..48]) as u32 == get32(cold, 48)
+        checksum(&cold[..52]) as u32 == get32(cold, 52)
     }
 
     pub(crate) fn write_cold(&self, out: &mut [u8]) {
@@ -99,8 +104,9 @@ impl Row {
         out[32..36].copy_from_slice(&self.key.to_le_bytes());
         out[36..40].copy_from_slice(&self.id.to_le_bytes());
         out[40..48].copy_from_slice(&self.cmd.to_le_bytes());
-        let sum = checksum(&out[..48]) as u32;
-        out[48..52].copy_from_slice(&sum.to_le_bytes());
+        out[48..52].copy_from_slice(&self.terms.to_le_bytes());
+        let sum = checksum(&out[..52]) as u32;
+        out[52..56].copy_from_slice(&sum.to_le_bytes());
     }
 
     /// A row from its two halves; `None` when the cold half fails its checksum.
@@ -117,6 +123,7 @@ impl Row {
             key: get32(cold, 32),
             id: get32(cold, 36),
             cmd: get64(cold, 40),
+            terms: get32(cold, 48),
         })
     }
 }
@@ -140,6 +147,42 @@ pub(crate) fn checksum(bytes: &[u8]) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(13);
     }
     h ^ (h >> 29)
+}
+
+/// Appends an entry's terms to a `.terms` column.
+pub(crate) fn encode_terms(doc: &Doc, out: &mut Vec<u8>) {
+    let at = out.len();
+    put32(out, doc.len());
+    put32(out, doc.counts().len() as u32);
+    for (term, n) in doc.counts() {
+        put32(out, *term);
+        put32(out, *n);
+    }
+    let sum = checksum(&out[at..]) as u32;
+    put32(out, sum);
+}
+
+/// How many bytes the terms record starting with `head` (its first 8 bytes) takes.
+pub(crate) fn terms_len(head: &[u8]) -> Option<usize> {
+    let n = usize::try_from(get32(head, 4)).ok()?;
+    n.checked_mul(8)?.checked_add(12)
+}
+
+/// Reads the terms record at the start of `bytes`, checking its checksum.
+pub(crate) fn decode_terms(bytes: &[u8]) -> Option<Doc> {
+    if bytes.len() < 12 {
+        return None;
+    }
+    let size = terms_len(bytes)?;
+    let record = bytes.get(..size)?;
+    if checksum(&record[..size - 4]) as u32 != get32(record, size - 4) {
+        return None;
+    }
+    let counts = record[8..size - 4]
+        .chunks_exact(8)
+        .map(|c| (get32(c, 0), get32(c, 4)))
+        .collect();
+    Doc::from_parts(counts, get32(record, 0))
 }
 
 /// A log's document frequencies, with what ties them to the log, and their checksum.

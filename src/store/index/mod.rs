@@ -36,6 +36,8 @@ pub(crate) struct Index {
     f: Front,
     hot: Vec<u8>,
     cold: Cold,
+    /// Every entry's terms, where its cold row points ([`codec::encode_terms`]).
+    terms: Terms,
     /// The document frequencies of the words relevance reads.
     df: Df,
     /// The log is too large for the rows' 32-bit offsets: never saved.
@@ -44,11 +46,94 @@ pub(crate) struct Index {
     dirty: Option<std::ops::Range<usize>>,
 }
 
-/// The cold column: in memory, or left in the file and read a row at a time.
+/// The cold column (or the terms): in memory, or left in the file and read a row at a time.
 #[derive(Debug)]
 enum Cold {
     Loaded(Vec<u8>),
     OnDisk(std::fs::File),
+}
+
+/// The terms column: its file as it was read, and the records made since, which a save
+/// appends. A record an edit replaced stays in the file unpointed-at until the index is made
+/// anew; edits that change an entry's words are rare (a status, a count or a date does not).
+#[derive(Debug, Default)]
+struct Terms {
+    file: Option<std::fs::File>,
+    /// The file's length when it was opened: records before it are read from the file.
+    saved: usize,
+    /// The whole file, when it was read at once.
+    all: Option<Vec<u8>>,
+    /// Records made since, to be appended at `saved`.
+    pending: Vec<u8>,
+}
+
+impl Terms {
+    fn open(file: std::fs::File) -> Option<Terms> {
+        let saved = usize::try_from(file.metadata().ok()?.len()).ok()?;
+        Some(Terms {
+            file: Some(file),
+            saved,
+            ..Terms::default()
+        })
+    }
+
+    /// Appends a record and returns where it starts.
+    fn put(&mut self, doc: &relevance::Doc) -> usize {
+        let at = self.saved + self.pending.len();
+        codec::encode_terms(doc, &mut self.pending);
+        at
+    }
+
+    /// The record at `at`, checked; `None` when it cannot be read or is damaged.
+    fn get(&self, at: usize) -> Option<relevance::Doc> {
+        if at >= self.saved {
+            return codec::decode_terms(self.pending.get(at - self.saved..)?);
+        }
+        if let Some(all) = &self.all {
+            return codec::decode_terms(all.get(at..)?);
+        }
+        let file = self.file.as_ref()?;
+        let mut head = [0u8; 8];
+        read_exact_at(file, &mut head, at as u64).ok()?;
+        let size = codec::terms_len(&head)?;
+        if at.checked_add(size)? > self.saved {
+            return None;
+        }
+        let mut bytes = vec![0u8; size];
+        read_exact_at(file, &mut bytes, at as u64).ok()?;
+        codec::decode_terms(&bytes)
+    }
+
+    /// Reads the whole file at once.
+    fn read_all(&mut self) -> Option<()> {
+        if let (Some(file), None) = (&self.file, &self.all) {
+            let mut all = vec![0u8; self.saved];
+            read_exact_at(file, &mut all, 0).ok()?;
+            self.all = Some(all);
+        }
+        Some(())
+    }
+
+    /// Writes what was made since the file was read: appended to it, or, for an index made
+    /// anew, as a whole new file.
+    fn save(&mut self, file: &Path) -> Result<()> {
+        use std::io::{Seek, Write};
+        if self.saved == 0 || self.file.is_none() {
+            let tmp = file.with_extension("terms.tmp");
+            fs_err::write(&tmp, &self.pending)?;
+            fs_err::rename(&tmp, file)?;
+        } else if !self.pending.is_empty() {
+            let mut out = fs_err::OpenOptions::new().write(true).open(file)?;
+            out.seek(std::io::SeekFrom::Start(self.saved as u64))?;
+            out.write_all(&self.pending)?;
+            out.set_len((self.saved + self.pending.len()) as u64)?;
+        }
+        self.saved += self.pending.len();
+        self.pending.clear();
+        self.file = std::fs::File::open(file).ok();
+        self.all = None;
+        Ok(())
+    }
 }
 
 /// One entry as the index knows it.
@@ -75,8 +160,8 @@ impl Row {
             .is_some_and(|e| self.may_be(e.id().as_str()))
             .then_some(text)
     }
-    /// An upper bound of `Logged` in byte order: the bytes the row holds, and when `Logged`
-    /// is longer, a byte above any that can follow them.
+    /// `Logged` as ranking compares it ([`logged_key`]): the bytes the row holds, and when
+    /// `Logged` is longer, a byte above any that can follow them.
     pub(crate) fn logged_bound(&self) -> Vec<u8> {
         let n = ((self.0.flags >> LOGGED_SHIFT) & 63) as usize;
         let mut out = self.0.logged[..n.min(LOGGED)].to_vec();
@@ -85,6 +170,21 @@ impl Row {
         }
         out
     }
+}
+
+/// How `Logged` takes part in ranking: its first [`LOGGED`] bytes, and a byte above any other
+/// when it is longer, exactly what a row keeps ([`Row::logged_bound`]), so that the index and
+/// the logs rank alike.
+pub(crate) fn logged_key(text: &str) -> Vec<u8> {
+    let logged = crate::format::entry::first_field(text, "logged")
+        .unwrap_or("")
+        .trim()
+        .as_bytes();
+    let mut key = logged[..logged.len().min(LOGGED)].to_vec();
+    if logged.len() > LOGGED {
+        key.push(0xFF);
+    }
+    key
 }
 
 /// `buf.len()` bytes of `file` at `at`, without moving its position.
@@ -223,6 +323,7 @@ impl Index {
             f: Front::default(),
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
+            terms: Terms::default(),
             df: Df::default(),
             unusable: false,
             dirty: None,
@@ -253,13 +354,16 @@ impl Index {
             let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
             let (row, terms) = index.row_of(span.range.start as u64, text, &mut lower, &reader);
             index.df.add(&terms);
-            index.push(&row);
+            index.push(row, &terms);
         }
         index.f.stamp.len = bytes.len() as u64;
         index
     }
 
-    fn push(&mut self, row: &RawRow) {
+    /// Adds a row at the end, with the entry's terms.
+    fn push(&mut self, mut row: RawRow, terms: &relevance::Doc) {
+        row.terms = self.put_terms(terms);
+        let row = &row;
         let at = self.hot.len();
         self.hot.resize(at + HOT, 0);
         row.write_hot(&mut self.hot[at..]);
@@ -269,6 +373,42 @@ impl Index {
         row.write_cold(&mut cold[at..]);
         self.f.rows += 1;
         self.touch(self.f.rows - 1, self.f.rows);
+    }
+
+    /// Appends an entry's terms to the terms column and returns where they start.
+    fn put_terms(&mut self, doc: &relevance::Doc) -> u32 {
+        let at = self.terms.put(doc);
+        u32::try_from(at).unwrap_or_else(|_| {
+            self.unusable = true;
+            0
+        })
+    }
+
+    /// Whether every row's terms can be read and pass their checksum (reads them all).
+    pub(crate) fn terms_sound(&self) -> bool {
+        let mut whole = Terms {
+            file: self.terms.file.as_ref().and_then(|f| f.try_clone().ok()),
+            saved: self.terms.saved,
+            all: None,
+            pending: self.terms.pending.clone(),
+        };
+        whole.read_all().is_some()
+            && (0..self.f.rows).all(|i| {
+                let at = match &self.cold {
+                    Cold::Loaded(_) => self.raw(i).terms,
+                    Cold::OnDisk(_) => match self.row(i) {
+                        Some(row) => row.0.terms,
+                        None => return false,
+                    },
+                };
+                whole.get(at as usize).is_some()
+            })
+    }
+
+    /// The terms of the entry `row` stands for, as the index kept them; `None` when they
+    /// cannot be read or fail their checksum.
+    pub(crate) fn terms(&self, row: &Row) -> Option<relevance::Doc> {
+        self.terms.get(row.0.terms as usize)
     }
 
     /// The cold column in memory: only writers change an index, and they load it whole.
@@ -376,6 +516,7 @@ impl Index {
             key: key.map_or(0, hash32),
             id: hash32(id),
             cmd,
+            terms: 0,
         };
         (row, terms)
     }
@@ -433,8 +574,8 @@ impl Index {
         }
     }
 
-    /// Reads the whole cold column of an index read for the activator, checking every row:
-    /// cheaper than many single rows. `None` when a row is damaged.
+    /// Reads the whole cold column and terms of an index read for the activator, checking
+    /// every row: cheaper than many single rows. `None` when a row is damaged.
     pub(crate) fn with_cold(mut self) -> Option<Index> {
         if let Cold::OnDisk(file) = &self.cold {
             let mut cold = vec![0u8; self.f.rows * COLD];
@@ -444,6 +585,7 @@ impl Index {
             }
             self.cold = Cold::Loaded(cold);
         }
+        self.terms.read_all()?;
         Some(self)
     }
 
@@ -526,7 +668,7 @@ impl Index {
         let mut lower = String::new();
         let (row, terms) = self.row_of(offset, entry, &mut lower, &Reader::default());
         self.df.add(&terms);
-        self.push(&row);
+        self.push(row, &terms);
         // The block state after the entry: the append closed whatever was open before it.
         self.f.closer = crate::format::blocks::closer_after(entry);
         self.f.ends_with_newline = written.ends_with('\n');
@@ -538,16 +680,25 @@ impl Index {
         self.f.stamp.len += written.len() as u64;
     }
 
-    /// Takes in the edit of entry `i`, whose text was `before` and is now `new`.
-    pub(crate) fn replaced(&mut self, i: usize, before: &str, new: &str) {
+    /// Takes in the edit of entry `i`, whose text is now `new`. Returns false, changing
+    /// nothing, when the entry's old terms cannot be read: the index is then made anew.
+    pub(crate) fn replaced(&mut self, i: usize, new: &str) -> bool {
         let old = self.raw(i);
+        let Some(gone) = self.terms.get(old.terms as usize) else {
+            return false;
+        };
         let delta = new.len() as i64 - i64::from(old.len);
         let mut lower = String::new();
-        let reader = Reader::default();
-        let (_, gone) = self.row_of(u64::from(old.offset), before, &mut lower, &reader);
-        let (row, terms) = self.row_of(u64::from(old.offset), new, &mut lower, &reader);
-        self.df.remove(&gone);
-        self.df.add(&terms);
+        let (mut row, terms) =
+            self.row_of(u64::from(old.offset), new, &mut lower, &Reader::default());
+        if terms == gone {
+            // The usual edit (a status, a count, a date): the terms stay where they are.
+            row.terms = old.terms;
+        } else {
+            self.df.remove(&gone);
+            self.df.add(&terms);
+            row.terms = self.put_terms(&terms);
+        }
         self.set(i, &row);
         if delta != 0 {
             for j in i + 1..self.f.rows {
@@ -561,6 +712,7 @@ impl Index {
             self.f.ends_with_newline = new.ends_with('\n');
         }
         self.f.stamp.len = (self.f.stamp.len as i64 + delta) as u64;
+        true
     }
 
     /// Reads the front of the index of `kind` if it is whole and its log is still exactly
@@ -598,11 +750,13 @@ impl Index {
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok)?;
         let df = Index::df_file(dir, kind, &f)?;
+        let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
         let index = Index {
             kind,
             f,
             hot,
             cold: Cold::Loaded(cold),
+            terms,
             df,
             unusable: false,
             dirty: Some(0..0),
@@ -619,11 +773,13 @@ impl Index {
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = std::fs::File::open(column(dir, kind, "cold")).ok()?;
         let df = Index::df_file(dir, kind, &f)?;
+        let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
         Some(Index {
             kind,
             f,
             hot,
             cold: Cold::OnDisk(cold),
+            terms,
             df,
             unusable: true,
             dirty: None,
@@ -639,6 +795,7 @@ impl Index {
             f: Index::front(dir, kind)?,
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
+            terms: Terms::default(),
             df: Df::default(),
             unusable: true,
             dirty: None,
@@ -699,6 +856,7 @@ impl Index {
                         }
                     }
                 }
+                self.terms.save(&column(dir, self.kind, "terms"))?;
                 let file = column(dir, self.kind, "df");
                 let tmp = file.with_extension("df.tmp");
                 fs_err::write(&tmp, codec::encode_df(&self.df, self.f.stamp.len))?;
@@ -755,6 +913,7 @@ pub(crate) fn remove(dir: &Path, kind: Kind) -> Result<()> {
         column(dir, kind, "hot"),
         column(dir, kind, "cold"),
         column(dir, kind, "df"),
+        column(dir, kind, "terms"),
     ] {
         match std::fs::remove_file(file) {
             Ok(()) => {}
@@ -786,6 +945,10 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
     if hot.is_none() || cold.is_none() {
         return Some(format!("{} is damaged (its rows)", file.display()));
     }
+    let terms_gone = !column(dir, kind, "terms").is_file();
+    if terms_gone || Index::load(dir, kind).is_some_and(|index| !index.terms_sound()) {
+        return Some(format!("{} is damaged (its terms)", file.display()));
+    }
     let df = std::fs::read(column(dir, kind, "df")).ok();
     if df
         .as_deref()
@@ -813,7 +976,14 @@ pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
     };
     let made = Index::build(kind, doc);
     let view = |i: &Index| {
-        let rows: Vec<String> = (0..i.len()).map(|r| format!("{:?}", i.raw(r))).collect();
+        // A row's terms compare by what they hold, not by where an edit left them.
+        let rows: Vec<String> = (0..i.len())
+            .map(|r| {
+                let raw = i.raw(r);
+                let terms = i.terms.get(raw.terms as usize);
+                format!("{:?} {terms:?}", RawRow { terms: 0, ..raw })
+            })
+            .collect();
         let mut seqs = i.f.seqs.clone();
         seqs.sort();
         let t = i.tail();
