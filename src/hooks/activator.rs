@@ -10,7 +10,6 @@
 use std::path::PathBuf;
 
 use std::borrow::Cow;
-use std::collections::BinaryHeap;
 
 use crate::error::Result;
 use crate::format::words::{Verification, lower_into, relevance_fields, standing};
@@ -19,7 +18,7 @@ use crate::hooks::HookWorld;
 use crate::hooks::guard;
 use crate::hooks::payload::{Agent, Payload};
 use crate::relevance::{Df, Doc, Query, Reader, Score, Scorer};
-use crate::store::index::{Index, logged_key};
+use crate::store::index::{Index, Row, logged_key};
 use crate::store::{Store, project_root};
 
 /// Past this many candidate rows in one file, its cold column is read whole.
@@ -329,39 +328,42 @@ fn survey_indexed(store: &Store, query: &Query, want: Want) -> Option<Survey> {
             Some((kind, if many { index.with_cold()? } else { index }))
         })
         .collect::<Option<_>>()?;
-    let mut found = Vec::with_capacity(bounds.len());
+    // Best bound first; each is scored exactly from the terms the index keeps, and the search
+    // stops once the lessons found outscore every bound left: the same result as scoring all.
+    bounds.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut best: Vec<(Rank<'static>, usize, Row)> = Vec::with_capacity(want.limit + 1);
     for (bound, position, n, i) in bounds {
-        let row = indexes[n].1.row(i)?;
-        found.push((bound, row.logged_bound(), position, n, row));
+        if want.limit == 0 || best.len() == want.limit && best[want.limit - 1].0.score > bound {
+            break;
+        }
+        let index = &indexes[n].1;
+        let row = index.row(i)?;
+        let value = index.with_terms(&row, |doc| scorer.value(doc))?;
+        let full = best.len() == want.limit;
+        if value < want.min || value == 0 || full && value < best[want.limit - 1].0.score {
+            continue;
+        }
+        let rank = Rank {
+            score: value,
+            learning: indexes[n].0 == Kind::Learning,
+            logged: Cow::Owned(row.logged_bound()),
+            earlier: std::cmp::Reverse(position),
+        };
+        if !full || rank > best[want.limit - 1].0 {
+            let at = best.partition_point(|(r, ..)| *r > rank);
+            best.insert(at, (rank, n, row));
+            best.truncate(want.limit);
+        }
     }
-    // A candidate's handle is its place in `found`.
-    let candidates: Vec<(Rank<'_>, usize)> = found
-        .iter()
-        .enumerate()
-        .map(|(k, (bound, logged, position, n, _))| {
-            let rank = Rank {
-                score: *bound,
-                learning: indexes[*n].0 == Kind::Learning,
-                logged: Cow::Borrowed(logged.as_slice()),
-                earlier: std::cmp::Reverse(*position),
-            };
-            (rank, k)
-        })
-        .collect();
-    // The terms the index keeps give each candidate its exact score, best bound first.
-    let best = pick(want, candidates, |k| {
-        let (_, _, _, n, row) = &found[k];
-        indexes[*n].1.terms(row).map(|doc| scorer.score(&doc))
-    })?;
     // Only the lessons shown are read from the logs, for their ID and summary.
     let mut files: Vec<Option<std::fs::File>> = indexes.iter().map(|_| None).collect();
     let mut lessons = Vec::with_capacity(best.len());
-    for (k, score) in best {
-        let (_, _, _, n, row) = &found[k];
-        if files[*n].is_none() {
-            files[*n] = std::fs::File::open(store.path(indexes[*n].0)).ok();
+    for (_, n, row) in best {
+        let score = indexes[n].1.with_terms(&row, |doc| scorer.score(doc))?;
+        if files[n].is_none() {
+            files[n] = std::fs::File::open(store.path(indexes[n].0)).ok();
         }
-        let text = files[*n].as_ref().and_then(|f| row.read_entry(f))?;
+        let text = files[n].as_ref().and_then(|f| row.read_entry(f))?;
         let e = Entry::parse(&text)?;
         lessons.push(hit(query, &e, &score));
     }
@@ -451,57 +453,5 @@ fn hit(query: &Query, e: &Entry<'_>, score: &Score) -> Hit {
                 None => query.groups[g].label.clone(),
             })
             .collect(),
-    }
-}
-
-/// The best candidates, at most `want.limit`, each scoring at least `want.min`, with their
-/// scores. `candidates` carry a bound on their score; they are scored (through `score_of`)
-/// best bound first, and the search stops as soon as no candidate left can outrank those
-/// found: the result is the same as scoring them all. `None` when a score cannot be had.
-fn pick<'a, H: Copy>(
-    want: Want,
-    candidates: Vec<(Rank<'a>, H)>,
-    mut score_of: impl FnMut(H) -> Option<Score>,
-) -> Option<Vec<(H, Score)>> {
-    let mut heap: BinaryHeap<(Rank<'a>, Order<H>)> =
-        candidates.into_iter().map(|(r, h)| (r, Order(h))).collect();
-    let mut found: Vec<(Rank<'a>, H, Score)> = Vec::new();
-    while let Some((bound, Order(handle))) = heap.pop() {
-        if want.limit == 0 || found.len() == want.limit && found[want.limit - 1].0 > bound {
-            break;
-        }
-        let score = score_of(handle)?;
-        if score.value < want.min || score.value == 0 {
-            continue;
-        }
-        let rank = Rank {
-            score: score.value,
-            ..bound
-        };
-        found.push((rank, handle, score));
-        found.sort_by(|a, b| b.0.cmp(&a.0));
-        found.truncate(want.limit);
-    }
-    Some(found.into_iter().map(|(_, h, s)| (h, s)).collect())
-}
-
-/// A handle that takes no part in ordering: ranks are unique, by position.
-#[derive(Debug, Clone, Copy)]
-struct Order<H>(H);
-
-impl<H> PartialEq for Order<H> {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-impl<H> Eq for Order<H> {}
-impl<H> PartialOrd for Order<H> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<H> Ord for Order<H> {
-    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
     }
 }

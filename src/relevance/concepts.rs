@@ -2,18 +2,40 @@
 //! how to write one).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
+
+/// FNV-1a: the table is built on every hook call that reads a prompt, and its keys are short.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
 
 struct Table {
     /// A lowered word (or stem) of a Latin script, and the concepts it names.
-    words: HashMap<&'static str, Vec<&'static str>>,
+    words: HashMap<&'static str, Vec<&'static str>, BuildHasherDefault<Fnv>>,
     /// Chinese, Japanese or Korean words, and the concept each names.
     cjk: Vec<(&'static str, &'static str)>,
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
     let mut table = Table {
-        words: HashMap::new(),
+        words: HashMap::with_capacity_and_hasher(1024, BuildHasherDefault::default()),
         cjk: Vec::new(),
     };
     for line in include_str!("concepts.txt").lines() {
@@ -40,17 +62,7 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
 });
 
 fn is_cjk_word(m: &str) -> bool {
-    let mut found = false;
-    text_runs(m, &mut |_| found = true);
-    found
-}
-
-fn text_runs(m: &str, f: &mut dyn FnMut(&str)) {
-    super::text::tokens(m, &mut String::new(), &mut |t| {
-        if let super::text::Token::Cjk(r) = t {
-            f(r);
-        }
-    });
+    m.chars().any(super::text::is_cjk)
 }
 
 /// The concepts a word names, as written or as its stem.

@@ -46,7 +46,7 @@ const SCALE: f64 = 1000.0;
 pub const MIN_SCORE: u32 = 2_000;
 
 /// How many document-frequency buckets a log keeps.
-pub const BUCKETS: usize = 1 << 14;
+pub const BUCKETS: usize = 1 << 12;
 
 /// A lesson's terms, sorted, with their weighted counts, and its length.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,14 +55,27 @@ pub struct Doc {
     len: u32,
 }
 
-impl Doc {
-    /// The weighted count of `term`.
+/// What scoring needs of a lesson: its length and the weighted count of a term. A [`Doc`],
+/// or the same numbers read where an index keeps them.
+pub trait Counts {
+    /// Its length: how many words it has, each counted by its field's weight.
+    fn length(&self) -> u32;
+    /// The weighted count of `term` (0 when it does not hold it).
+    fn tf(&self, term: Term) -> u32;
+}
+
+impl Counts for Doc {
+    fn length(&self) -> u32 {
+        self.len
+    }
     fn tf(&self, term: Term) -> u32 {
         self.terms
             .binary_search_by_key(&term, |(t, _)| *t)
             .map_or(0, |i| self.terms[i].1)
     }
+}
 
+impl Doc {
     /// A lesson's terms as an index kept them: `None` unless sorted and distinct.
     pub fn from_parts(terms: Vec<(Term, u32)>, len: u32) -> Option<Doc> {
         terms
@@ -242,11 +255,25 @@ impl<'q> Scorer<'q> {
         self.query
     }
 
-    /// BM25 of `doc`, each group counting its best variant.
-    pub fn score(&self, doc: &Doc) -> Score {
-        let norm = K1 * (1.0 - B + B * f64::from(doc.len) / self.avg_len);
-        let mut total = 0.0;
+    /// BM25 of `doc`, each group counting its best variant, with the groups it matched.
+    pub fn score(&self, doc: &(impl Counts + ?Sized)) -> Score {
         let mut matched = Vec::new();
+        let value = self.run(doc, Some(&mut matched));
+        Score { value, matched }
+    }
+
+    /// [`Scorer::score`]'s value alone, without allocating.
+    pub fn value(&self, doc: &(impl Counts + ?Sized)) -> u32 {
+        self.run(doc, None)
+    }
+
+    fn run(
+        &self,
+        doc: &(impl Counts + ?Sized),
+        mut matched: Option<&mut Vec<(usize, Option<&'static str>)>>,
+    ) -> u32 {
+        let norm = K1 * (1.0 - B + B * f64::from(doc.length()) / self.avg_len);
+        let mut total = 0.0;
         for (n, g) in self.query.groups.iter().enumerate() {
             let mut best: f64 = 0.0;
             let mut through = None;
@@ -263,13 +290,12 @@ impl<'q> Scorer<'q> {
             }
             if best > 0.0 {
                 total += best;
-                matched.push((n, through));
+                if let Some(m) = matched.as_deref_mut() {
+                    m.push((n, through));
+                }
             }
         }
-        Score {
-            value: (total * SCALE).round() as u32,
-            matched,
-        }
+        (total * SCALE).round() as u32
     }
 
     /// The highest score a lesson with signature `sig` can have: never below what
@@ -423,23 +449,23 @@ impl Reader {
     }
 }
 
-/// A set of terms, three bits each out of 1,024: it can tell that a lesson does not hold a
+/// A set of terms, three bits each out of 512: it can tell that a lesson does not hold a
 /// term, never that it does.
-pub type Signature = [u64; 16];
+pub type Signature = [u64; 8];
 
 fn bits(term: Term) -> [u16; 3] {
     let mut h = u64::from(term).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     h ^= h >> 31;
     [
-        (h & 1023) as u16,
-        ((h >> 20) & 1023) as u16,
-        ((h >> 40) & 1023) as u16,
+        (h & 511) as u16,
+        ((h >> 20) & 511) as u16,
+        ((h >> 40) & 511) as u16,
     ]
 }
 
 /// The signature of a lesson's terms.
 pub fn signature(doc: &Doc) -> Signature {
-    let mut sig = [0; 16];
+    let mut sig = [0; 8];
     for t in doc.terms() {
         for b in bits(t) {
             sig[usize::from(b >> 6)] |= 1 << (b & 63);

@@ -302,7 +302,8 @@ pub fn cjk_pairs(run: &str, f: &mut dyn FnMut(&str)) {
     }
 }
 
-fn is_cjk(c: char) -> bool {
+/// Whether `c` is a Chinese, Japanese or Korean character, read in pairs.
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }

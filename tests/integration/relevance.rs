@@ -206,18 +206,36 @@ fn a_damaged_record_of_terms_is_refused_and_made_anew() {
     let (_guard, store) = project("en-dashboard");
     let prompt = "the chart on the dashboard renders twice";
     let from_logs = block(&store, prompt).unwrap();
-    assert_eq!(indexed_block(&store, prompt).as_deref(), Some(from_logs.as_str()));
+    assert_eq!(
+        indexed_block(&store, prompt).as_deref(),
+        Some(from_logs.as_str())
+    );
     let terms = store.dir().join(".index/LEARNINGS.md.terms");
     let mut bytes = std::fs::read(&terms).unwrap();
-    assert!(bytes.len() > 100, "the terms are kept: {} bytes", bytes.len());
+    assert!(
+        bytes.len() > 100,
+        "the terms are kept: {} bytes",
+        bytes.len()
+    );
     for b in bytes.iter_mut().step_by(97) {
         *b ^= 0x5a;
     }
     std::fs::write(&terms, &bytes).unwrap();
-    assert_eq!(indexed_block(&store, prompt), None, "damaged terms are not believed");
+    assert_eq!(
+        indexed_block(&store, prompt),
+        None,
+        "damaged terms are not believed"
+    );
     assert!(!store.index_health().is_empty());
     // The next prompt reads the logs, says the same, and makes the index anew.
     assert_eq!(block(&store, prompt).unwrap(), from_logs);
-    assert_eq!(indexed_block(&store, prompt).as_deref(), Some(from_logs.as_str()));
-    assert!(store.index_health().is_empty(), "{:?}", store.index_health());
+    assert_eq!(
+        indexed_block(&store, prompt).as_deref(),
+        Some(from_logs.as_str())
+    );
+    assert!(
+        store.index_health().is_empty(),
+        "{:?}",
+        store.index_health()
+    );
 }

@@ -12,7 +12,7 @@
 //!             open    n × (command hash u64, row u32)
 //!             closer  the line that closes a block the log leaves open
 //!             checksum of everything above (u64)
-//! NAME.hot    rows × (signature [u64; 16], flags u32, checksum u32)        (HOT bytes)
+//! NAME.hot    rows × (signature [u64; 8], flags u32, checksum u32)         (HOT bytes)
 //! NAME.cold   rows × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash
 //!                     u32, ID hash u32, command hash u64, terms offset u32,
 //!                     checksum u32)                                        (COLD bytes)
@@ -27,13 +27,13 @@ use crate::store::index::stamp::Stamp;
 
 pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x05";
 pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
-pub(crate) const HOT: usize = 136;
+pub(crate) const HOT: usize = 72;
 /// The bytes of a `.df` file.
 pub(crate) const DF: usize = 24 + BUCKETS * 4 + 8;
 pub(crate) const COLD: usize = 56;
 
 /// Where the flags start in a hot row: after the signature.
-pub(crate) const SIG: usize = 128;
+pub(crate) const SIG: usize = 64;
 
 pub(crate) const PENDING: u32 = 1;
 pub(crate) const WONT_FIX: u32 = 1 << 1;
@@ -166,6 +166,49 @@ pub(crate) fn encode_terms(doc: &Doc, out: &mut Vec<u8>) {
 pub(crate) fn terms_len(head: &[u8]) -> Option<usize> {
     let n = usize::try_from(get32(head, 4)).ok()?;
     n.checked_mul(8)?.checked_add(12)
+}
+
+/// An entry's terms read where they lie in a `.terms` column, without copying them.
+pub(crate) struct TermsView<'a> {
+    len: u32,
+    pairs: &'a [u8],
+}
+
+impl TermsView<'_> {
+    /// The terms record at the start of `bytes`, checked.
+    pub(crate) fn of(bytes: &[u8]) -> Option<TermsView<'_>> {
+        if bytes.len() < 12 {
+            return None;
+        }
+        let size = terms_len(bytes)?;
+        let record = bytes.get(..size)?;
+        if checksum(&record[..size - 4]) as u32 != get32(record, size - 4) {
+            return None;
+        }
+        Some(TermsView {
+            len: get32(record, 0),
+            pairs: &record[8..size - 4],
+        })
+    }
+}
+
+impl crate::relevance::Counts for TermsView<'_> {
+    fn length(&self) -> u32 {
+        self.len
+    }
+    fn tf(&self, term: u32) -> u32 {
+        let (mut lo, mut hi) = (0, self.pairs.len() / 8);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let t = get32(self.pairs, mid * 8);
+            match t.cmp(&term) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return get32(self.pairs, mid * 8 + 4),
+            }
+        }
+        0
+    }
 }
 
 /// Reads the terms record at the start of `bytes`, checking its checksum.

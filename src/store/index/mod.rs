@@ -86,11 +86,17 @@ impl Terms {
 
     /// The record at `at`, checked; `None` when it cannot be read or is damaged.
     fn get(&self, at: usize) -> Option<relevance::Doc> {
+        self.bytes(at, codec::decode_terms)?
+    }
+
+    /// `f` of the bytes from `at` (at least the whole record there, when it is sound): from
+    /// memory, or read from the file.
+    fn bytes<R>(&self, at: usize, f: impl FnOnce(&[u8]) -> R) -> Option<R> {
         if at >= self.saved {
-            return codec::decode_terms(self.pending.get(at - self.saved..)?);
+            return Some(f(self.pending.get(at - self.saved..)?));
         }
         if let Some(all) = &self.all {
-            return codec::decode_terms(all.get(at..)?);
+            return Some(f(all.get(at..)?));
         }
         let file = self.file.as_ref()?;
         let mut head = [0u8; 8];
@@ -101,7 +107,7 @@ impl Terms {
         }
         let mut bytes = vec![0u8; size];
         read_exact_at(file, &mut bytes, at as u64).ok()?;
-        codec::decode_terms(&bytes)
+        Some(f(&bytes))
     }
 
     /// Reads the whole file at once.
@@ -405,10 +411,16 @@ impl Index {
             })
     }
 
-    /// The terms of the entry `row` stands for, as the index kept them; `None` when they
+    /// `f` of the entry's terms where they lie, without copying them; `None` when they
     /// cannot be read or fail their checksum.
-    pub(crate) fn terms(&self, row: &Row) -> Option<relevance::Doc> {
-        self.terms.get(row.0.terms as usize)
+    pub(crate) fn with_terms<R>(
+        &self,
+        row: &Row,
+        f: impl FnOnce(&dyn relevance::Counts) -> R,
+    ) -> Option<R> {
+        self.terms.bytes(row.0.terms as usize, |b| {
+            codec::TermsView::of(b).map(|v| f(&v))
+        })?
     }
 
     /// The cold column in memory: only writers change an index, and they load it whole.
