@@ -11,6 +11,8 @@
 //!             seqs    n × (date [8], highest sequence u32)
 //!             open    n × (command hash u64, row u32)
 //!             closer  the line that closes a block the log leaves open
+//!             df      entries u64, their total length u64, BUCKETS × document
+//!                     frequency u32 (what relevance weighs terms by)
 //!             checksum of everything above (u64)
 //! NAME.hot    rows × (signature [u64; 8], flags u32, checksum u32)         (HOT bytes)
 //! NAME.cold   rows × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash
@@ -18,8 +20,6 @@
 //!                     checksum u32)                                        (COLD bytes)
 //! NAME.terms  per entry, where its cold row points: its length u32, n u32,
 //!             n × (term u32, weighted count u32), checksum u32
-//! NAME.df     entries u64, their total length u64, the log's length u64,
-//!             BUCKETS × document frequency u32, checksum u64                (DF bytes)
 //! ```
 
 use crate::relevance::{BUCKETS, Df, Doc, Signature};
@@ -28,8 +28,8 @@ use crate::store::index::stamp::Stamp;
 pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x05";
 pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
 pub(crate) const HOT: usize = 72;
-/// The bytes of a `.df` file.
-pub(crate) const DF: usize = 24 + BUCKETS * 4 + 8;
+/// The bytes of the document frequencies in the front.
+const DF: usize = 16 + BUCKETS * 4;
 pub(crate) const COLD: usize = 56;
 
 /// Where the flags start in a hot row: after the signature.
@@ -60,6 +60,8 @@ pub(crate) struct Front {
     pub seqs: Vec<([u8; 8], u32)>,
     pub open: Vec<(u64, u32)>,
     pub rows: usize,
+    /// The document frequencies of the terms relevance reads in this log.
+    pub df: Df,
 }
 
 /// One entry's row, as fields.
@@ -228,40 +230,10 @@ pub(crate) fn decode_terms(bytes: &[u8]) -> Option<Doc> {
     Doc::from_parts(counts, get32(record, 0))
 }
 
-/// A log's document frequencies, with what ties them to the log, and their checksum.
-pub(crate) fn encode_df(df: &Df, log_len: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(DF);
-    put64(&mut out, df.docs);
-    put64(&mut out, df.total_len);
-    put64(&mut out, log_len);
-    for b in &df.buckets {
-        put32(&mut out, *b);
-    }
-    let sum = checksum(&out);
-    put64(&mut out, sum);
-    out
-}
-
-/// Reads a `.df` file: the frequencies and the log length they were counted for, if whole.
-pub(crate) fn decode_df(bytes: &[u8]) -> Option<(Df, u64)> {
-    if bytes.len() != DF || checksum(&bytes[..DF - 8]) != get64(bytes, DF - 8) {
-        return None;
-    }
-    let df = Df {
-        docs: get64(bytes, 0),
-        total_len: get64(bytes, 8),
-        buckets: bytes[24..DF - 8]
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect(),
-    };
-    Some((df, get64(bytes, 16)))
-}
-
 /// The header and short sections, with their checksum.
 pub(crate) fn encode_front(f: &Front) -> Vec<u8> {
     let closer = f.closer.as_deref().unwrap_or("");
-    let mut out = Vec::with_capacity(HEADER + (f.seqs.len() + f.open.len()) * 12 + 16);
+    let mut out = Vec::with_capacity(HEADER + (f.seqs.len() + f.open.len()) * 12 + DF + 16);
     out.extend_from_slice(MAGIC);
     let s = &f.stamp;
     put64(&mut out, s.len);
@@ -290,6 +262,11 @@ pub(crate) fn encode_front(f: &Front) -> Vec<u8> {
         put32(&mut out, *row);
     }
     out.extend_from_slice(closer.as_bytes());
+    put64(&mut out, f.df.docs);
+    put64(&mut out, f.df.total_len);
+    for b in &f.df.buckets {
+        put32(&mut out, *b);
+    }
     let sum = checksum(&out);
     put64(&mut out, sum);
     out
@@ -301,7 +278,7 @@ fn front_len(bytes: &[u8]) -> Option<usize> {
         return None;
     }
     let n = |i: usize| get32(bytes, 60 + i * 4) as usize;
-    Some(HEADER + n(0) * 12 + n(1) * 12 + n(3) + 8)
+    Some(HEADER + n(0) * 12 + n(1) * 12 + n(3) + DF + 8)
 }
 
 /// Reads the header and the short sections, checking their checksum.
@@ -337,6 +314,18 @@ pub(crate) fn decode_front(bytes: &[u8]) -> Option<Front> {
     }
     if bytes[58] == 1 {
         f.closer = Some(String::from_utf8(bytes[at..at + sizes[3]].to_vec()).ok()?);
+    }
+    at += sizes[3];
+    f.df = Df {
+        docs: get64(bytes, at),
+        total_len: get64(bytes, at + 8),
+        buckets: bytes[at + 16..at + DF]
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+            .collect(),
+    };
+    if f.df.docs != f.rows as u64 {
+        return None;
     }
     if f.open.iter().any(|(_, r)| *r as usize >= f.rows) {
         return None;

@@ -38,8 +38,6 @@ pub(crate) struct Index {
     cold: Cold,
     /// Every entry's terms, where its cold row points ([`codec::encode_terms`]).
     terms: Terms,
-    /// The document frequencies of the words relevance reads.
-    df: Df,
     /// The log is too large for the rows' 32-bit offsets: never saved.
     unusable: bool,
     /// The rows changed since the columns were read: `None` when all must be written.
@@ -330,7 +328,6 @@ impl Index {
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
             terms: Terms::default(),
-            df: Df::default(),
             unusable: false,
             dirty: None,
         }
@@ -359,7 +356,7 @@ impl Index {
         for span in doc.entries() {
             let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
             let (row, terms) = index.row_of(span.range.start as u64, text, &mut lower, &reader);
-            index.df.add(&terms);
+            index.f.df.add(&terms);
             index.push(row, &terms);
         }
         index.f.stamp.len = bytes.len() as u64;
@@ -460,7 +457,7 @@ impl Index {
 
     /// The document frequencies of this log.
     pub(crate) fn df(&self) -> &Df {
-        &self.df
+        &self.f.df
     }
 
     /// Whether entry `i` is `wont_fix`.
@@ -679,7 +676,7 @@ impl Index {
         let entry = &written[entry_at..];
         let mut lower = String::new();
         let (row, terms) = self.row_of(offset, entry, &mut lower, &Reader::default());
-        self.df.add(&terms);
+        self.f.df.add(&terms);
         self.push(row, &terms);
         // The block state after the entry: the append closed whatever was open before it.
         self.f.closer = crate::format::blocks::closer_after(entry);
@@ -707,8 +704,8 @@ impl Index {
             // The usual edit (a status, a count, a date): the terms stay where they are.
             row.terms = old.terms;
         } else {
-            self.df.remove(&gone);
-            self.df.add(&terms);
+            self.f.df.remove(&gone);
+            self.f.df.add(&terms);
             row.terms = self.put_terms(&terms);
         }
         self.set(i, &row);
@@ -747,21 +744,12 @@ impl Index {
         bytes.chunks_exact(size).all(ok).then_some(bytes)
     }
 
-    /// The document frequencies of `kind`'s log, if their file is whole and was counted for
-    /// the log the front vouches for.
-    fn df_file(dir: &Path, kind: Kind, f: &Front) -> Option<Df> {
-        let bytes = std::fs::read(column(dir, kind, "df")).ok()?;
-        let (df, len) = codec::decode_df(&bytes)?;
-        (len == f.stamp.len && df.docs == f.rows as u64).then_some(df)
-    }
-
     /// Reads the index of `kind` in the `.learnings/` folder `dir`, whole, if every part of it
     /// is sound and its log is still exactly the file it was made from.
     pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
         let f = Index::front(dir, kind)?;
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok)?;
-        let df = Index::df_file(dir, kind, &f)?;
         let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
         let index = Index {
             kind,
@@ -769,7 +757,6 @@ impl Index {
             hot,
             cold: Cold::Loaded(cold),
             terms,
-            df,
             unusable: false,
             dirty: Some(0..0),
         };
@@ -784,7 +771,6 @@ impl Index {
         let f = Index::front(dir, kind)?;
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = std::fs::File::open(column(dir, kind, "cold")).ok()?;
-        let df = Index::df_file(dir, kind, &f)?;
         let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
         Some(Index {
             kind,
@@ -792,7 +778,6 @@ impl Index {
             hot,
             cold: Cold::OnDisk(cold),
             terms,
-            df,
             unusable: true,
             dirty: None,
         })
@@ -808,7 +793,6 @@ impl Index {
             hot: Vec::new(),
             cold: Cold::Loaded(Vec::new()),
             terms: Terms::default(),
-            df: Df::default(),
             unusable: true,
             dirty: None,
         })
@@ -869,10 +853,6 @@ impl Index {
                     }
                 }
                 self.terms.save(&column(dir, self.kind, "terms"))?;
-                let file = column(dir, self.kind, "df");
-                let tmp = file.with_extension("df.tmp");
-                fs_err::write(&tmp, codec::encode_df(&self.df, self.f.stamp.len))?;
-                fs_err::rename(&tmp, &file)?;
                 let mut out = fs_err::File::create(&tmp)?;
                 out.write_all(&codec::encode_front(&self.f))?;
                 drop(out);
@@ -924,7 +904,6 @@ pub(crate) fn remove(dir: &Path, kind: Kind) -> Result<()> {
         path(dir, kind),
         column(dir, kind, "hot"),
         column(dir, kind, "cold"),
-        column(dir, kind, "df"),
         column(dir, kind, "terms"),
     ] {
         match std::fs::remove_file(file) {
@@ -960,14 +939,6 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
     let terms_gone = !column(dir, kind, "terms").is_file();
     if terms_gone || Index::load(dir, kind).is_some_and(|index| !index.terms_sound()) {
         return Some(format!("{} is damaged (its terms)", file.display()));
-    }
-    let df = std::fs::read(column(dir, kind, "df")).ok();
-    if df
-        .as_deref()
-        .and_then(codec::decode_df)
-        .is_none_or(|(df, len)| len != f.stamp.len || df.docs != f.rows as u64)
-    {
-        return Some(format!("{} is damaged (its word counts)", file.display()));
     }
     match Stamp::of(&dir.join(kind.file_name())) {
         Ok(now) if now == f.stamp => None,
@@ -1013,7 +984,7 @@ pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
     if a.1 != b.1 {
         out.push(format!("{}: sequences differ", kind.file_name()));
     }
-    if kept.df != made.df {
+    if kept.f.df != made.f.df {
         out.push(format!("{}: word counts differ", kind.file_name()));
     }
     if a.0.len() != b.0.len() {
