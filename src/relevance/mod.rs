@@ -6,7 +6,7 @@
 //! word in the lesson's language (English, Portuguese or German, by its function words),
 //! a pair of adjacent Chinese, Japanese or Korean characters, or a concept: a group of words
 //! that name one thing (`spreadsheet`, `excel`, `planilha`, `表格`), so that a prompt that
-//! says it in other words still meets the lesson ([`concepts`]). A prompt is read the same
+//! says it in other words still meets the lesson (`concepts.txt`). A prompt is read the same
 //! way, each of its words standing for its stem in any of the three languages.
 //!
 //! The score is BM25: a term counts for more the rarer it is among all the lessons (their
@@ -17,7 +17,10 @@
 //! Terms are 32-bit hashes. Document frequencies are kept per hash bucket ([`Df`]), so two
 //! terms that share a bucket share a count: a rare term can look more common than it is,
 //! never less. A lesson's terms also make its [`Signature`], which tells the activator,
-//! without reading the lesson, that it cannot hold a term.
+//! without reading the lesson, that it cannot hold a term, and bounds its score.
+//!
+//! This folder uses nothing else of the crate: the index (`store`) keeps what it computes,
+//! and the activator (`hooks`) asks it.
 
 mod concepts;
 pub mod text;
@@ -196,7 +199,8 @@ impl Df {
         }
     }
 
-    /// How telling `term` is: BM25's inverse document frequency, with [`PRIOR_DOCS`].
+    /// How telling `term` is: BM25's inverse document frequency, with `PRIOR_DOCS` lessons
+    /// assumed besides those counted.
     pub fn idf(&self, term: Term) -> f64 {
         let n = self.docs as f64 + PRIOR_DOCS;
         let df = f64::from(self.buckets[bucket(term)]).min(self.docs as f64);

@@ -1,11 +1,11 @@
 //! The index: a cache of what the hooks read in each log, kept beside the logs in
 //! `.learnings/.index/` so that a hook's cost does not grow with the log.
 //!
-//! One file per log holds, for every entry, where its bytes lie, hashes of its ID and
-//! Pattern-Key, the start of its `Logged`, the standing the activator counts, a signature of
-//! the words relevance reads, and for a failure a hash of its command and working directory;
-//! for the log, its end (for an append) and the highest sequence number of each day (for the
-//! next ID). Hashes only point: what they point at is read and checked. Every writer
+//! For every entry of a log it holds where its bytes lie, hashes of its ID and Pattern-Key,
+//! the start of its `Logged`, the standing the activator counts, the terms relevance reads
+//! with their counts and a signature of them, and for a failure a hash of its command and
+//! working directory; for the log, its end (for an append), the highest sequence number of
+//! each day (for the next ID) and the document frequencies of its terms. Hashes only point: what they point at is read and checked. Every writer
 //! keeps it under the store's lock, from the bytes it wrote; a reader uses it only while the
 //! log is exactly the file it was made from ([`stamp`]), and otherwise reads the logs, with the
 //! same result. Deleting it loses nothing: the next writer, or the next prompt, makes it anew.
