@@ -253,10 +253,13 @@ fn survey(store: &Store, reader: &Reader, query: &Query, want: Want) -> Result<S
     }
     let s = survey_logs(store, reader, query, want)?;
     // Only the index is written, and only when no one holds the lock: never a wait. An
-    // index whose terms are damaged is made anew too.
+    // index whose terms or hot column (which writers do not read) are damaged is made anew.
     let _ = store.try_write(|w| {
         for kind in Kind::ALL {
-            if w.index(kind).is_some_and(|index| !index.terms_sound()) {
+            let dir = w.store().dir().to_path_buf();
+            if w.index(kind)
+                .is_some_and(|index| !index.terms_sound() || !index.hot_sound(&dir))
+            {
                 w.reindex(kind);
             }
         }

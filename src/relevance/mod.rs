@@ -229,10 +229,21 @@ pub struct Score {
 #[derive(Debug, Clone)]
 pub struct Scorer<'q> {
     query: &'q Query,
-    /// Per group, per variant: what a match counts for (its weight times its idf) and its
-    /// signature bits.
-    weights: Vec<Vec<(f64, [u16; 3])>>,
+    /// Per group, per variant: what a match counts for (its weight times its idf).
+    weights: Vec<Vec<f64>>,
+    /// For the bound: every variant, by group, best first within each group.
+    parts: Vec<Part>,
     avg_len: f64,
+}
+
+/// A variant as the bound needs it.
+#[derive(Debug, Clone)]
+struct Part {
+    group: usize,
+    /// The most it can add to a score, in thousandths, rounded up.
+    most: u32,
+    /// Where its three bits lie in a signature: a word and a mask.
+    bits: [(usize, u64); 3],
 }
 
 impl<'q> Scorer<'q> {
@@ -240,16 +251,25 @@ impl<'q> Scorer<'q> {
         let weights = query
             .groups
             .iter()
-            .map(|g| {
-                g.variants
-                    .iter()
-                    .map(|(v, w, _)| (w * df.idf(*v), bits(*v)))
-                    .collect()
-            })
-            .collect();
+            .map(|g| g.variants.iter().map(|(v, w, _)| w * df.idf(*v)).collect())
+            .collect::<Vec<Vec<f64>>>();
+        let mut parts: Vec<Part> = Vec::new();
+        for (group, (g, ws)) in query.groups.iter().zip(&weights).enumerate() {
+            for ((v, ..), w) in g.variants.iter().zip(ws) {
+                if *w > 0.0 {
+                    parts.push(Part {
+                        group,
+                        most: (w * (K1 + 1.0) * SCALE).ceil() as u32 + 1,
+                        bits: bits(*v).map(|b| (usize::from(b >> 6), 1u64 << (b & 63))),
+                    });
+                }
+            }
+        }
+        parts.sort_by(|a, b| a.group.cmp(&b.group).then(b.most.cmp(&a.most)));
         Scorer {
             query,
             weights,
+            parts,
             avg_len: df.avg_len(),
         }
     }
@@ -281,7 +301,7 @@ impl<'q> Scorer<'q> {
         for (n, g) in self.query.groups.iter().enumerate() {
             let mut best: f64 = 0.0;
             let mut through = None;
-            for ((v, _, concept), (idf, _)) in g.variants.iter().zip(&self.weights[n]) {
+            for ((v, _, concept), idf) in g.variants.iter().zip(&self.weights[n]) {
                 let tf = f64::from(doc.tf(*v));
                 let part = if tf > 0.0 {
                     idf * tf * (K1 + 1.0) / (tf + norm)
@@ -306,14 +326,13 @@ impl<'q> Scorer<'q> {
     /// [`Scorer::score`] gives it.
     pub fn bound(&self, sig: &Signature) -> u32 {
         let mut total = 0u32;
-        for weights in &self.weights {
-            let best = weights
-                .iter()
-                .filter(|(_, bits)| holds(sig, bits))
-                .map(|(idf, _)| *idf)
-                .fold(0.0, f64::max);
-            if best > 0.0 {
-                total += (best * (K1 + 1.0) * SCALE).ceil() as u32 + 1;
+        // Each group adds its best variant the signature may hold: the first found, since a
+        // group's variants come best first.
+        let mut counted = usize::MAX;
+        for p in &self.parts {
+            if p.group != counted && p.bits.iter().all(|(w, m)| sig[*w] & m != 0) {
+                total += p.most;
+                counted = p.group;
             }
         }
         total

@@ -202,40 +202,41 @@ fn the_index_and_the_logs_rank_every_labelled_prompt_alike() {
 }
 
 #[test]
-fn a_damaged_record_of_terms_is_refused_and_made_anew() {
-    let (_guard, store) = project("en-dashboard");
-    let prompt = "the chart on the dashboard renders twice";
-    let from_logs = block(&store, prompt).unwrap();
-    assert_eq!(
-        indexed_block(&store, prompt).as_deref(),
-        Some(from_logs.as_str())
-    );
-    let terms = store.dir().join(".index/LEARNINGS.md.terms");
-    let mut bytes = std::fs::read(&terms).unwrap();
-    assert!(
-        bytes.len() > 100,
-        "the terms are kept: {} bytes",
-        bytes.len()
-    );
-    for b in bytes.iter_mut().step_by(97) {
-        *b ^= 0x5a;
+fn damaged_terms_or_signatures_are_refused_and_made_anew() {
+    // Writers read neither the hot column nor old terms records, so only a reader can find
+    // them damaged: it must not believe them, and must have them made anew.
+    for column in ["terms", "hot"] {
+        let (_guard, store) = project("en-dashboard");
+        let prompt = "the chart on the dashboard renders twice";
+        let from_logs = block(&store, prompt).unwrap();
+        assert_eq!(
+            indexed_block(&store, prompt).as_deref(),
+            Some(from_logs.as_str())
+        );
+        let file = store.dir().join(format!(".index/LEARNINGS.md.{column}"));
+        let mut bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.len() > 100, "{column}: {} bytes", bytes.len());
+        for b in bytes.iter_mut().step_by(97) {
+            *b ^= 0x5a;
+        }
+        std::fs::write(&file, &bytes).unwrap();
+        assert_eq!(
+            indexed_block(&store, prompt),
+            None,
+            "{column} is not believed"
+        );
+        assert!(!store.index_health().is_empty(), "{column}");
+        // The next prompt reads the logs, says the same, and makes the index anew.
+        assert_eq!(block(&store, prompt).unwrap(), from_logs, "{column}");
+        assert_eq!(
+            indexed_block(&store, prompt).as_deref(),
+            Some(from_logs.as_str()),
+            "{column}"
+        );
+        assert!(
+            store.index_health().is_empty(),
+            "{:?}",
+            store.index_health()
+        );
     }
-    std::fs::write(&terms, &bytes).unwrap();
-    assert_eq!(
-        indexed_block(&store, prompt),
-        None,
-        "damaged terms are not believed"
-    );
-    assert!(!store.index_health().is_empty());
-    // The next prompt reads the logs, says the same, and makes the index anew.
-    assert_eq!(block(&store, prompt).unwrap(), from_logs);
-    assert_eq!(
-        indexed_block(&store, prompt).as_deref(),
-        Some(from_logs.as_str())
-    );
-    assert!(
-        store.index_health().is_empty(),
-        "{:?}",
-        store.index_health()
-    );
 }

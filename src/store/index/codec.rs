@@ -17,7 +17,7 @@
 //! NAME.hot    rows × (signature [u64; 8], flags u32, checksum u32)         (HOT bytes)
 //! NAME.cold   rows × (Logged's first 24 bytes, offset u32, length u32, Pattern-Key hash
 //!                     u32, ID hash u32, command hash u64, terms offset u32,
-//!                     checksum u32)                                        (COLD bytes)
+//!                     flags u32, checksum u32)                              (COLD bytes)
 //! NAME.terms  per entry, where its cold row points: its length u32, n u32,
 //!             n × (term u32, weighted count u32), checksum u32
 //! ```
@@ -30,7 +30,7 @@ pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
 pub(crate) const HOT: usize = 72;
 /// The bytes of the document frequencies in the front.
 const DF: usize = 16 + BUCKETS * 4;
-pub(crate) const COLD: usize = 56;
+pub(crate) const COLD: usize = 60;
 
 /// Where the flags start in a hot row: after the signature.
 pub(crate) const SIG: usize = 64;
@@ -96,7 +96,7 @@ impl Row {
 
     /// Whether a cold row's checksum holds.
     pub(crate) fn cold_ok(cold: &[u8]) -> bool {
-        checksum(&cold[..52]) as u32 == get32(cold, 52)
+        checksum(&cold[..56]) as u32 == get32(cold, 56)
     }
 
     pub(crate) fn write_cold(&self, out: &mut [u8]) {
@@ -107,18 +107,21 @@ impl Row {
         out[36..40].copy_from_slice(&self.id.to_le_bytes());
         out[40..48].copy_from_slice(&self.cmd.to_le_bytes());
         out[48..52].copy_from_slice(&self.terms.to_le_bytes());
-        let sum = checksum(&out[..52]) as u32;
-        out[52..56].copy_from_slice(&sum.to_le_bytes());
+        out[52..56].copy_from_slice(&self.flags.to_le_bytes());
+        let sum = checksum(&out[..56]) as u32;
+        out[56..60].copy_from_slice(&sum.to_le_bytes());
     }
 
-    /// A row from its two halves; `None` when the cold half fails its checksum.
-    pub(crate) fn read(hot: &[u8], cold: &[u8]) -> Option<Row> {
+    /// A row from its cold half alone (its signature left empty); `None` when it fails its
+    /// checksum. The cold half holds the flags too, so that a writer need not read the hot
+    /// column.
+    pub(crate) fn read(cold: &[u8]) -> Option<Row> {
         if !Row::cold_ok(cold) {
             return None;
         }
         Some(Row {
-            sig: std::array::from_fn(|k| get64(hot, k * 8)),
-            flags: get32(hot, SIG),
+            sig: [0; 8],
+            flags: get32(cold, 52),
             logged: cold[0..24].try_into().expect("24 bytes"),
             offset: get32(cold, 24),
             len: get32(cold, 28),

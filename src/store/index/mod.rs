@@ -34,7 +34,7 @@ pub(crate) const DIR: &str = ".index";
 pub(crate) struct Index {
     kind: Kind,
     f: Front,
-    hot: Vec<u8>,
+    hot: Hot,
     cold: Cold,
     /// Every entry's terms, where its cold row points ([`codec::encode_terms`]).
     terms: Terms,
@@ -42,6 +42,15 @@ pub(crate) struct Index {
     unusable: bool,
     /// The rows changed since the columns were read: `None` when all must be written.
     dirty: Option<std::ops::Range<usize>>,
+}
+
+/// The hot column: whole in memory (an index made anew, or read for the activator), or left
+/// in its file with only the rows set since, which a save writes where they lie (a writer's
+/// index: its flags are in the cold rows too, so it never reads this column).
+#[derive(Debug)]
+enum Hot {
+    Loaded(Vec<u8>),
+    Sparse(Vec<(usize, [u8; HOT])>),
 }
 
 /// The cold column (or the terms): in memory, or left in the file and read a row at a time.
@@ -325,7 +334,7 @@ impl Index {
         Index {
             kind,
             f: Front::default(),
-            hot: Vec::new(),
+            hot: Hot::Loaded(Vec::new()),
             cold: Cold::Loaded(Vec::new()),
             terms: Terms::default(),
             unusable: false,
@@ -352,7 +361,6 @@ impl Index {
         index.note_seqs(bytes);
         let mut lower = String::new();
         let reader = Reader::default();
-        index.hot.reserve(doc.entries().len() * HOT);
         for span in doc.entries() {
             let text = std::str::from_utf8(doc.entry_bytes(span)).unwrap_or_default();
             let (row, terms) = index.row_of(span.range.start as u64, text, &mut lower, &reader);
@@ -367,9 +375,7 @@ impl Index {
     fn push(&mut self, mut row: RawRow, terms: &relevance::Doc) {
         row.terms = self.put_terms(terms);
         let row = &row;
-        let at = self.hot.len();
-        self.hot.resize(at + HOT, 0);
-        row.write_hot(&mut self.hot[at..]);
+        self.put_hot(self.f.rows, row);
         let cold = self.cold_mut();
         let at = cold.len();
         cold.resize(at + COLD, 0);
@@ -385,6 +391,17 @@ impl Index {
             self.unusable = true;
             0
         })
+    }
+
+    /// Whether the hot column, which a writer's index leaves unread, is whole and sound.
+    pub(crate) fn hot_sound(&self, dir: &Path) -> bool {
+        Index::column(
+            &column(dir, self.kind, "hot"),
+            self.f.rows,
+            HOT,
+            RawRow::hot_ok,
+        )
+        .is_some()
     }
 
     /// Whether every row's terms can be read and pass their checksum (reads them all).
@@ -428,31 +445,66 @@ impl Index {
         }
     }
 
-    /// Row `i` of an index loaded whole.
+    /// Row `i` of an index whose cold column is loaded, its signature too when the hot
+    /// column is.
     fn raw(&self, i: usize) -> RawRow {
-        match &self.cold {
-            Cold::Loaded(v) => RawRow::read(
-                &self.hot[i * HOT..(i + 1) * HOT],
-                &v[i * COLD..(i + 1) * COLD],
-            )
-            .expect("rows made or checked whole"),
-            Cold::OnDisk(..) => unreachable!("only the activator leaves the cold rows on disk"),
+        let Cold::Loaded(v) = &self.cold else {
+            unreachable!("only the activator leaves the cold rows on disk");
+        };
+        let mut row =
+            RawRow::read(&v[i * COLD..(i + 1) * COLD]).expect("rows made or checked whole");
+        if let Hot::Loaded(_) = &self.hot {
+            row.sig = self.sig(i);
         }
+        row
     }
 
+    /// Sets row `i` whole, hot and cold.
     fn set(&mut self, i: usize, row: &RawRow) {
-        row.write_hot(&mut self.hot[i * HOT..(i + 1) * HOT]);
+        self.put_hot(i, row);
         row.write_cold(&mut self.cold_mut()[i * COLD..(i + 1) * COLD]);
         self.touch(i, i + 1);
     }
 
+    /// Sets the cold half of row `i` (where it lies), whose hot half is unchanged.
+    fn set_cold(&mut self, i: usize, row: &RawRow) {
+        row.write_cold(&mut self.cold_mut()[i * COLD..(i + 1) * COLD]);
+        self.touch(i, i + 1);
+    }
+
+    /// Writes the hot half of row `i` (the next row when `i` is the count).
+    fn put_hot(&mut self, i: usize, row: &RawRow) {
+        let mut bytes = [0u8; HOT];
+        row.write_hot(&mut bytes);
+        match &mut self.hot {
+            Hot::Loaded(v) => {
+                if v.len() < (i + 1) * HOT {
+                    v.resize((i + 1) * HOT, 0);
+                }
+                v[i * HOT..(i + 1) * HOT].copy_from_slice(&bytes);
+            }
+            Hot::Sparse(rows) => match rows.iter_mut().find(|(r, _)| *r == i) {
+                Some((_, b)) => *b = bytes,
+                None => rows.push((i, bytes)),
+            },
+        }
+    }
+
+    fn hot_bytes(&self) -> &[u8] {
+        match &self.hot {
+            Hot::Loaded(v) => v,
+            Hot::Sparse(_) => unreachable!("a writer's index reads no signatures"),
+        }
+    }
+
     fn flags(&self, i: usize) -> u32 {
-        codec::get32(&self.hot, i * HOT + codec::SIG)
+        codec::get32(self.hot_bytes(), i * HOT + codec::SIG)
     }
 
     /// The word signature of entry `i`.
     pub(crate) fn sig(&self, i: usize) -> Signature {
-        std::array::from_fn(|k| codec::get64(&self.hot, i * HOT + k * 8))
+        let hot = self.hot_bytes();
+        std::array::from_fn(|k| codec::get64(hot, i * HOT + k * 8))
     }
 
     /// The document frequencies of this log.
@@ -578,7 +630,7 @@ impl Index {
             Cold::OnDisk(file) => {
                 let mut cold = [0u8; COLD];
                 read_exact_at(file, &mut cold, (i * COLD) as u64).ok()?;
-                RawRow::read(&self.hot[i * HOT..(i + 1) * HOT], &cold).map(Row)
+                RawRow::read(&cold).map(Row)
             }
         }
     }
@@ -670,7 +722,7 @@ impl Index {
             let last = self.f.rows - 1;
             let mut row = self.raw(last);
             row.len = (offset - u64::from(row.offset)) as u32;
-            self.set(last, &row);
+            self.set_cold(last, &row);
         }
         self.note_seqs(written.as_bytes());
         let entry = &written[entry_at..];
@@ -713,7 +765,7 @@ impl Index {
             for j in i + 1..self.f.rows {
                 let mut row = self.raw(j);
                 row.offset = (i64::from(row.offset) + delta) as u32;
-                self.set(j, &row);
+                self.set_cold(j, &row);
             }
         }
         self.note_seqs(new.as_bytes());
@@ -748,13 +800,12 @@ impl Index {
     /// is sound and its log is still exactly the file it was made from.
     pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
         let f = Index::front(dir, kind)?;
-        let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok)?;
         let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
         let index = Index {
             kind,
             f,
-            hot,
+            hot: Hot::Sparse(Vec::new()),
             cold: Cold::Loaded(cold),
             terms,
             unusable: false,
@@ -775,7 +826,7 @@ impl Index {
         Some(Index {
             kind,
             f,
-            hot,
+            hot: Hot::Loaded(hot),
             cold: Cold::OnDisk(cold),
             terms,
             unusable: true,
@@ -790,7 +841,7 @@ impl Index {
         Some(Index {
             kind,
             f: Index::front(dir, kind)?,
-            hot: Vec::new(),
+            hot: Hot::Sparse(Vec::new()),
             cold: Cold::Loaded(Vec::new()),
             terms: Terms::default(),
             unusable: true,
@@ -835,7 +886,26 @@ impl Index {
                     unreachable!("only an index loaded whole is saved");
                 };
                 // The columns first, then the front that vouches for them.
-                for (name, bytes, size) in [("hot", &self.hot, HOT), ("cold", cold, COLD)] {
+                let hot_file = column(dir, self.kind, "hot");
+                let hot: &[u8] = match &self.hot {
+                    Hot::Loaded(v) => v,
+                    Hot::Sparse(rows) => {
+                        // Only the rows set since; the rest of the file stands.
+                        let mut out = fs_err::OpenOptions::new().write(true).open(&hot_file)?;
+                        use std::io::Seek;
+                        for (i, bytes) in rows {
+                            out.seek(std::io::SeekFrom::Start((i * HOT) as u64))?;
+                            out.write_all(bytes)?;
+                        }
+                        out.set_len((self.f.rows * HOT) as u64)?;
+                        &[]
+                    }
+                };
+                let columns: &[(&str, &[u8], usize)] = match &self.hot {
+                    Hot::Loaded(_) => &[("hot", hot, HOT), ("cold", cold, COLD)],
+                    Hot::Sparse(_) => &[("cold", cold, COLD)],
+                };
+                for &(name, bytes, size) in columns {
                     let file = column(dir, self.kind, name);
                     match &self.dirty {
                         Some(rows) if file.exists() => {
@@ -954,9 +1024,15 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
 /// a line per difference, none when they agree or when there is no fresh index. For tests:
 /// a writer that let its index drift from its log shows here.
 pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
-    let Some(kept) = Index::load(dir, kind) else {
+    let Some(mut kept) = Index::load(dir, kind) else {
         return Vec::new();
     };
+    // The hot column too, which a writer's index leaves in its file.
+    let Some(hot) = Index::column(&column(dir, kind, "hot"), kept.f.rows, HOT, RawRow::hot_ok)
+    else {
+        return vec![format!("{}: the hot column is damaged", kind.file_name())];
+    };
+    kept.hot = Hot::Loaded(hot);
     let made = Index::build(kind, doc);
     let view = |i: &Index| {
         // A row's terms compare by what they hold, not by where an edit left them.
@@ -964,7 +1040,8 @@ pub(crate) fn drift(dir: &Path, kind: Kind, doc: &Document) -> Vec<String> {
             .map(|r| {
                 let raw = i.raw(r);
                 let terms = i.terms.get(raw.terms as usize);
-                format!("{:?} {terms:?}", RawRow { terms: 0, ..raw })
+                let hot_flags = i.flags(r);
+                format!("{:?} {hot_flags} {terms:?}", RawRow { terms: 0, ..raw })
             })
             .collect();
         let mut seqs = i.f.seqs.clone();
