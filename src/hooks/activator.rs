@@ -18,7 +18,7 @@ use crate::hooks::HookWorld;
 use crate::hooks::guard;
 use crate::hooks::payload::{Agent, Payload};
 use crate::relevance::{Df, Doc, Query, Reader, Score, Scorer};
-use crate::store::index::{Index, Row, logged_key};
+use crate::store::index::{self, Index, Row, logged_key};
 use crate::store::{Store, project_root};
 
 /// Past this many candidate rows in one file, its cold column is read whole.
@@ -255,14 +255,7 @@ fn survey(store: &Store, reader: &Reader, query: &Query, want: Want) -> Result<S
     // Only the index is written, and only when no one holds the lock: never a wait. An
     // index whose terms or hot column (which writers do not read) are damaged is made anew.
     let _ = store.try_write(|w| {
-        for kind in Kind::ALL {
-            let dir = w.store().dir().to_path_buf();
-            if w.index(kind)
-                .is_some_and(|index| !index.terms_sound() || !index.hot_sound(&dir))
-            {
-                w.reindex(kind);
-            }
-        }
+        index::renew(w);
         Ok(())
     });
     Ok(s)

@@ -161,6 +161,55 @@ fn check_cli_resolve(path: &Path) {
     );
 }
 
+/// The activator ranks the same from the logs and from the index it makes of them, for
+/// prompts in each language the logs are written in and for the file's own first summary.
+fn check_ranking(path: &Path) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let log = ["LEARNINGS.md", "ERRORS.md", "FEATURE_REQUESTS.md"]
+        .into_iter()
+        .find(|k| name.ends_with(k))
+        .unwrap_or_else(|| panic!("{name}: not a log"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".learnings")).unwrap();
+    let copy = dir.path().join(".learnings").join(log);
+    std::fs::copy(path, &copy).unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .append(true)
+        .open(&copy)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+    let store = evolver::Store::open(dir.path().to_path_buf()).unwrap();
+    crate::relevance::settle(&store);
+    let bytes = std::fs::read(path).unwrap();
+    let own = evolver::format::Document::parse(bytes.clone())
+        .entries()
+        .first()
+        .and_then(|span| {
+            let text = std::str::from_utf8(&bytes[span.range.clone()]).ok()?;
+            Some(evolver::format::Entry::parse(text)?.summary().to_owned())
+        })
+        .unwrap_or_default();
+    for prompt in [
+        "the build fails again after the update",
+        "部署失败，接口报错",
+        "erro ao salvar a planilha",
+        "Fehler beim Speichern der Datei",
+        own.as_str(),
+    ] {
+        let _ = std::fs::remove_dir_all(store.dir().join(".index"));
+        let from_logs = evolver::hooks::activator::block(&store, prompt).unwrap();
+        crate::relevance::settle(&store);
+        let from_index = evolver::hooks::activator::indexed_block(&store, prompt);
+        assert_eq!(
+            from_index.as_deref(),
+            Some(from_logs.as_str()),
+            "{name}: {prompt}"
+        );
+    }
+}
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/logs")
 }
@@ -181,6 +230,7 @@ fn own_fixtures_give_the_hand_stated_entries() {
         let path = fixtures().join(file.trim());
         check_file(&path, Some(&want));
         check_cli_resolve(&path);
+        check_ranking(&path);
         files += 1;
     }
     let on_disk = std::fs::read_dir(fixtures())
@@ -209,10 +259,12 @@ fn real_corpus_when_present() {
     for path in &paths {
         entries += check_file(path, None);
         check_cli_resolve(path);
+        check_ranking(path);
     }
     assert!(paths.len() >= 47, "{} files", paths.len());
     println!(
-        "real corpus: {} files, {entries} entries, all round-tripped",
+        "real corpus: {} files, {entries} entries, all round-tripped and ranked alike from \
+         the logs and the index",
         paths.len()
     );
 }

@@ -238,9 +238,7 @@ impl crate::store::Store {
     /// Makes anew every index that is missing, stale or damaged, waiting for the lock.
     pub fn refresh_index(&self) -> Result<()> {
         self.write(|w| {
-            for kind in Kind::ALL {
-                w.index(kind);
-            }
+            renew(w);
             Ok(())
         })
     }
@@ -255,6 +253,19 @@ impl crate::store::Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// Has every index that is missing, stale or damaged made anew at the end of the write `w`,
+/// reading what writers themselves never read (the hot column, every terms record).
+pub(crate) fn renew(w: &mut crate::store::Writer<'_>) {
+    let dir = w.store().dir().to_path_buf();
+    for kind in Kind::ALL {
+        if w.index(kind)
+            .is_some_and(|index| !index.terms_sound() || !index.hot_sound(&dir))
+        {
+            w.reindex(kind);
+        }
     }
 }
 
