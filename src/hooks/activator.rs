@@ -2,10 +2,10 @@
 //! reads before it starts, reminding it to log and to verify before promoting, and showing
 //! the few past lessons that bear on this prompt.
 //!
-//! It only reads. Relevance is word overlap between the prompt and each entry's summary,
-//! tags and pattern key: cheap, predictable, and explainable to the person who wonders why a
-//! lesson came up. Runs of Chinese, Japanese or Korean characters count as overlapping pairs
-//! of characters, since they are not split by spaces.
+//! It only reads (and, when no one holds the lock, has a missing or damaged index made).
+//! Lessons are ranked by [`crate::relevance`]: BM25 over their summary, details, fix, tags and
+//! pattern key, with stems and concepts; `evolver search` shows the same ranking with scores,
+//! for the person who wonders why a lesson came up or did not.
 
 use std::path::PathBuf;
 

@@ -26,6 +26,7 @@ mod concepts;
 pub mod text;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use text::{Language, Stemmers, Token};
 
@@ -47,6 +48,12 @@ const WEAK_WEIGHT: f64 = 0.3;
 const SCALE: f64 = 1000.0;
 /// The least score (in thousandths) of a lesson worth showing.
 pub const MIN_SCORE: u32 = 2_000;
+
+/// How much of a prompt is read, and how many of its words and pairs at most.
+const MAX_PROMPT_BYTES: usize = 64 * 1024;
+const MAX_GROUPS: usize = 256;
+/// How many of a prompt's groups are scored: the most telling.
+const MAX_SCORED: usize = 64;
 
 /// How many document-frequency buckets a log keeps.
 pub const BUCKETS: usize = 1 << 12;
@@ -248,11 +255,25 @@ struct Part {
 
 impl<'q> Scorer<'q> {
     pub fn new(query: &'q Query, df: &Df) -> Scorer<'q> {
-        let weights = query
+        let mut weights = query
             .groups
             .iter()
             .map(|g| g.variants.iter().map(|(v, w, _)| w * df.idf(*v)).collect())
             .collect::<Vec<Vec<f64>>>();
+        // A long prompt is scored by its most telling groups only, so that it costs what a
+        // short one does.
+        if weights.len() > MAX_SCORED {
+            let best = |ws: &[f64]| ws.iter().copied().fold(0.0, f64::max);
+            let mut order: Vec<usize> = (0..weights.len()).collect();
+            order.sort_by(|a, b| {
+                best(&weights[*b])
+                    .total_cmp(&best(&weights[*a]))
+                    .then(a.cmp(b))
+            });
+            for &g in &order[MAX_SCORED..] {
+                weights[g].iter_mut().for_each(|w| *w = 0.0);
+            }
+        }
         let mut parts: Vec<Part> = Vec::new();
         for (group, (g, ws)) in query.groups.iter().zip(&weights).enumerate() {
             for ((v, ..), w) in g.variants.iter().zip(ws) {
@@ -331,7 +352,7 @@ impl<'q> Scorer<'q> {
         let mut counted = usize::MAX;
         for p in &self.parts {
             if p.group != counted && p.bits.iter().all(|(w, m)| sig[*w] & m != 0) {
-                total += p.most;
+                total = total.saturating_add(p.most);
                 counted = p.group;
             }
         }
@@ -411,13 +432,21 @@ impl Reader {
     /// itself, or for less as a concept it names) and each pair of CJK characters (or a
     /// concept a CJK word names, met through the word's first pair).
     pub fn query(&self, prompt: &str) -> Query {
+        // A prompt can be a whole file pasted in: its start is read, and its first words.
+        let mut end = prompt.len().min(MAX_PROMPT_BYTES);
+        while !prompt.is_char_boundary(end) {
+            end -= 1;
+        }
         let mut groups: Vec<Group> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         let mut buf = String::new();
-        text::tokens(prompt, &mut buf, &mut |t| match t {
+        text::tokens(&prompt[..end], &mut buf, &mut |t| match t {
+            _ if groups.len() >= MAX_GROUPS => {}
             Token::Word(w) => {
-                if text::is_stop_word(w) || groups.iter().any(|g| g.label == w) {
+                if text::is_stop_word(w) || seen.contains_key(w) {
                     return;
                 }
+                seen.insert(w.to_owned(), groups.len());
                 let mut stems: Vec<Cow<'_, str>> = vec![Cow::Borrowed(w)];
                 for l in Language::ALL {
                     let s = self.stemmers.stem(l, w);
@@ -445,9 +474,8 @@ impl Reader {
             }
             Token::Cjk(run) => {
                 text::cjk_pairs(run, &mut |p| {
-                    if !p.chars().any(|c| CJK_FILLER.contains(c))
-                        && !groups.iter().any(|g| g.label == p)
-                    {
+                    if !p.chars().any(|c| CJK_FILLER.contains(c)) && !seen.contains_key(p) {
+                        seen.insert(p.to_owned(), groups.len());
                         let weight = if text::is_weak(p) { WEAK_WEIGHT } else { 1.0 };
                         groups.push(Group {
                             label: p.to_owned(),
@@ -458,12 +486,15 @@ impl Reader {
                 for (member, c) in concepts::members_in(run) {
                     let first: String = member.chars().take(2).collect();
                     let term = concept_term(c);
-                    match groups.iter_mut().find(|g| g.label == first) {
-                        Some(g) => g.add(term, CONCEPT_WEIGHT, Some(c)),
-                        None => groups.push(Group {
-                            label: first,
-                            variants: vec![(term, CONCEPT_WEIGHT, Some(c))],
-                        }),
+                    match seen.get(&first) {
+                        Some(&g) => groups[g].add(term, CONCEPT_WEIGHT, Some(c)),
+                        None => {
+                            seen.insert(first.clone(), groups.len());
+                            groups.push(Group {
+                                label: first,
+                                variants: vec![(term, CONCEPT_WEIGHT, Some(c))],
+                            });
+                        }
                     }
                 }
             }
@@ -557,6 +588,23 @@ mod tests {
         assert!(s.matched.len() >= 3, "{s:?}");
         let q = r.query("数据库迁移");
         assert_eq!(Scorer::new(&q, &df).score(&chinese).value, 0);
+    }
+
+    #[test]
+    fn a_long_prompt_is_read_in_part() {
+        let r = Reader::default();
+        let words: Vec<String> = (0..5_000).map(|i| format!("word{i}")).collect();
+        let q = r.query(&words.join(" "));
+        assert_eq!(q.groups.len(), MAX_GROUPS);
+        assert_eq!(q.groups[0].label, "word0");
+        let huge = "x".repeat(MAX_PROMPT_BYTES) + " 数据库 zebra";
+        assert!(r.query(&huge).groups.iter().all(|g| g.label != "zebra"));
+        // Only the most telling groups are scored.
+        let lesson = r.doc(&[(&words[..100].join(" "), 3)]);
+        let df = df_of(&[&lesson]);
+        let q = r.query(&words[..100].join(" "));
+        let s = Scorer::new(&q, &df).score(&lesson);
+        assert_eq!(s.matched.len(), MAX_SCORED);
     }
 
     #[test]

@@ -219,8 +219,9 @@ fn the_index_and_the_logs_rank_every_labelled_prompt_alike() {
 
 #[test]
 fn damaged_terms_or_signatures_are_refused_and_made_anew() {
-    // Writers read neither the hot column nor old terms records, so only a reader can find
-    // them damaged: it must not believe them, and must have them made anew.
+    // Writers never read the hot column, and read a terms record only to replace it, so a
+    // reader may be the first to find them damaged: it must not believe them, and must have
+    // them made anew.
     for column in ["terms", "hot"] {
         let (_guard, store) = project("en-dashboard");
         let prompt = "the chart on the dashboard renders twice";
@@ -257,4 +258,42 @@ fn damaged_terms_or_signatures_are_refused_and_made_anew() {
             store.index_health()
         );
     }
+}
+
+#[test]
+fn a_terms_column_cut_short_is_refused_not_written_after() {
+    let (guard, store) = project("en-dashboard");
+    let log = |summary: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_evolver"))
+            .args(["log", "learning", "--summary", summary])
+            .current_dir(guard.path())
+            .env("EVOLVER_ROOT", guard.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let terms = store.dir().join(".index/LEARNINGS.md.terms");
+    let before = std::fs::metadata(&terms).unwrap().len();
+    log("zebra quagga okapi importer explodes");
+    assert!(std::fs::metadata(&terms).unwrap().len() > before);
+    // A lost write: the new record is gone, the front still counts it.
+    std::fs::File::options()
+        .write(true)
+        .open(&terms)
+        .unwrap()
+        .set_len(before)
+        .unwrap();
+    assert!(!store.index_health().is_empty());
+    log("walrus narwhal beluga tokenizer crashes");
+    settle(&store);
+    assert!(store.index_drift().unwrap().is_empty());
+    let prompt = "the zebra quagga importer";
+    let from_index = indexed_block(&store, prompt).expect("the index was made anew");
+    assert!(from_index.contains("zebra quagga okapi"), "{from_index}");
+    let _ = std::fs::remove_dir_all(store.dir().join(".index"));
+    assert_eq!(block(&store, prompt).unwrap(), from_index);
 }

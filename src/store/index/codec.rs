@@ -1,4 +1,4 @@
-//! The bytes of an index: three files per log. The front file holds the log's stamp and
+//! The bytes of an index: four files per log. The front file holds the log's stamp and
 //! end and the short sections the error detector's success path reads, with a checksum; it is
 //! replaced whole by a rename. The rows are in two column files: the hot one (word signature
 //! and flags), which the activator reads whole, and the cold one (where each entry lies,
@@ -7,10 +7,12 @@
 //! damaged row is refused, never believed. Every number is little-endian.
 //!
 //! ```text
-//! NAME.idx    magic "EVIDX\0\0\x04", log stamp, tail flags, section sizes  (HEADER bytes)
+//! NAME.idx    magic "EVIDX\0\0\x05", log stamp, tail flags, section sizes  (HEADER bytes)
 //!             seqs    n × (date [8], highest sequence u32)
 //!             open    n × (command hash u64, row u32)
 //!             closer  the line that closes a block the log leaves open
+//!             reading what read the terms (u64, [`READING`]), the terms column's
+//!                     length u64
 //!             df      entries u64, their total length u64, BUCKETS × document
 //!                     frequency u32 (what relevance weighs terms by)
 //!             checksum of everything above (u64)
@@ -28,8 +30,33 @@ use crate::store::index::stamp::Stamp;
 pub(crate) const MAGIC: &[u8; 8] = b"EVIDX\0\0\x05";
 pub(crate) const HEADER: usize = 8 + 48 + 4 + 16;
 pub(crate) const HOT: usize = 72;
-/// The bytes of the document frequencies in the front.
-const DF: usize = 16 + BUCKETS * 4;
+/// The bytes of the reading, the terms column's length and the document frequencies.
+const DF: usize = 32 + BUCKETS * 4;
+
+/// A fingerprint of what decides the terms an index keeps: the relevance code (word lists,
+/// stems, concepts, weights, hashes) and the fields it reads. An index made by another
+/// build's reading is stale, so a change to `concepts.txt` never mixes old and new terms.
+pub(crate) const READING: u64 = fnv(&[
+    include_bytes!("../../relevance/mod.rs"),
+    include_bytes!("../../relevance/text.rs"),
+    include_bytes!("../../relevance/concepts.rs"),
+    include_bytes!("../../relevance/concepts.txt"),
+    include_bytes!("../../format/words.rs"),
+]);
+
+const fn fnv(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            h = (h ^ parts[p][i] as u64).wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        p += 1;
+    }
+    h
+}
 pub(crate) const COLD: usize = 60;
 
 /// Where the flags start in a hot row: after the signature.
@@ -60,6 +87,8 @@ pub(crate) struct Front {
     pub seqs: Vec<([u8; 8], u32)>,
     pub open: Vec<(u64, u32)>,
     pub rows: usize,
+    /// How many bytes of the terms column this front vouches for.
+    pub terms_len: u64,
     /// The document frequencies of the terms relevance reads in this log.
     pub df: Df,
 }
@@ -265,6 +294,8 @@ pub(crate) fn encode_front(f: &Front) -> Vec<u8> {
         put32(&mut out, *row);
     }
     out.extend_from_slice(closer.as_bytes());
+    put64(&mut out, READING);
+    put64(&mut out, f.terms_len);
     put64(&mut out, f.df.docs);
     put64(&mut out, f.df.total_len);
     for b in &f.df.buckets {
@@ -319,10 +350,15 @@ pub(crate) fn decode_front(bytes: &[u8]) -> Option<Front> {
         f.closer = Some(String::from_utf8(bytes[at..at + sizes[3]].to_vec()).ok()?);
     }
     at += sizes[3];
+    if get64(bytes, at) != READING {
+        return None;
+    }
+    f.terms_len = get64(bytes, at + 8);
+    at += 16;
     f.df = Df {
         docs: get64(bytes, at),
         total_len: get64(bytes, at + 8),
-        buckets: bytes[at + 16..at + DF]
+        buckets: bytes[at + 16..at + DF - 16]
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
             .collect(),

@@ -75,8 +75,13 @@ struct Terms {
 }
 
 impl Terms {
-    fn open(file: std::fs::File) -> Option<Terms> {
-        let saved = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    /// The column in `file`, of which the front vouches for `len` bytes: `None` when the file
+    /// is shorter (a write was lost). Bytes past them are left over and written over.
+    fn open(file: std::fs::File, len: u64) -> Option<Terms> {
+        if file.metadata().ok()?.len() < len {
+            return None;
+        }
+        let saved = usize::try_from(len).ok()?;
         Some(Terms {
             file: Some(file),
             saved,
@@ -812,7 +817,10 @@ impl Index {
     pub(crate) fn load(dir: &Path, kind: Kind) -> Option<Index> {
         let f = Index::front(dir, kind)?;
         let cold = Index::column(&column(dir, kind, "cold"), f.rows, COLD, RawRow::cold_ok)?;
-        let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
+        let terms = Terms::open(
+            std::fs::File::open(column(dir, kind, "terms")).ok()?,
+            f.terms_len,
+        )?;
         let index = Index {
             kind,
             f,
@@ -833,7 +841,10 @@ impl Index {
         let f = Index::front(dir, kind)?;
         let hot = Index::column(&column(dir, kind, "hot"), f.rows, HOT, RawRow::hot_ok)?;
         let cold = std::fs::File::open(column(dir, kind, "cold")).ok()?;
-        let terms = Terms::open(std::fs::File::open(column(dir, kind, "terms")).ok()?)?;
+        let terms = Terms::open(
+            std::fs::File::open(column(dir, kind, "terms")).ok()?,
+            f.terms_len,
+        )?;
         Some(Index {
             kind,
             f,
@@ -896,7 +907,16 @@ impl Index {
                 let Cold::Loaded(cold) = &self.cold else {
                     unreachable!("only an index loaded whole is saved");
                 };
-                // The columns first, then the front that vouches for them.
+                // The columns first, then the front that vouches for them. An index made anew
+                // rewrites its columns whole: the old front goes first, since the log may not
+                // have changed and it would still vouch for a mix of old and new columns.
+                if self.dirty.is_none() {
+                    match std::fs::remove_file(&target) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
                 let hot_file = column(dir, self.kind, "hot");
                 let hot: &[u8] = match &self.hot {
                     Hot::Loaded(v) => v,
@@ -934,6 +954,7 @@ impl Index {
                     }
                 }
                 self.terms.save(&column(dir, self.kind, "terms"))?;
+                self.f.terms_len = self.terms.saved as u64;
                 let mut out = fs_err::File::create(&tmp)?;
                 out.write_all(&codec::encode_front(&self.f))?;
                 drop(out);
@@ -1017,7 +1038,8 @@ pub(crate) fn health(dir: &Path, kind: Kind) -> Option<String> {
     if hot.is_none() || cold.is_none() {
         return Some(format!("{} is damaged (its rows)", file.display()));
     }
-    let terms_gone = !column(dir, kind, "terms").is_file();
+    let terms_gone = std::fs::metadata(column(dir, kind, "terms"))
+        .map_or(true, |m| !m.is_file() || m.len() < f.terms_len);
     if terms_gone || Index::load(dir, kind).is_some_and(|index| !index.terms_sound()) {
         return Some(format!("{} is damaged (its terms)", file.display()));
     }
