@@ -169,19 +169,7 @@ fn check_ranking(path: &Path) {
         .into_iter()
         .find(|k| name.ends_with(k))
         .unwrap_or_else(|| panic!("{name}: not a log"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join(".learnings")).unwrap();
-    let copy = dir.path().join(".learnings").join(log);
-    std::fs::copy(path, &copy).unwrap();
-    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options()
-        .append(true)
-        .open(&copy)
-        .unwrap()
-        .set_modified(hour_ago)
-        .unwrap();
-    let store = evolver::Store::open(dir.path().to_path_buf()).unwrap();
-    crate::relevance::settle(&store);
+    let (_guard, store) = crate::relevance::store_of(&[(path.to_path_buf(), log.to_owned())]);
     let bytes = std::fs::read(path).unwrap();
     let own = evolver::format::Document::parse(bytes.clone())
         .entries()

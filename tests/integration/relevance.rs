@@ -47,13 +47,26 @@ fn prompts() -> Vec<Labelled> {
 /// A copy of a project's logs as a `.learnings/` folder, in a folder that lives as long as
 /// the returned guard.
 fn project(name: &str) -> (tempfile::TempDir, Store) {
+    let files = std::fs::read_dir(set().join("logs").join(name))
+        .unwrap()
+        .map(|f| {
+            let path = f.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (path, name)
+        })
+        .collect::<Vec<_>>();
+    store_of(&files)
+}
+
+/// A project whose `.learnings/` holds copies of `files` (each with the name it takes there),
+/// settled, with its index made.
+pub(crate) fn store_of(files: &[(PathBuf, String)]) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let learnings = dir.path().join(".learnings");
     std::fs::create_dir(&learnings).unwrap();
-    for file in std::fs::read_dir(set().join("logs").join(name)).unwrap() {
-        let file = file.unwrap().path();
-        let copy = learnings.join(file.file_name().unwrap());
-        std::fs::copy(&file, &copy).unwrap();
+    for (file, name) in files {
+        let copy = learnings.join(name);
+        std::fs::copy(file, &copy).unwrap();
         // Settled, as a log is between prompts, so that its index can be kept.
         let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         std::fs::File::options()

@@ -247,19 +247,13 @@ impl crate::relevance::Counts for TermsView<'_> {
 
 /// Reads the terms record at the start of `bytes`, checking its checksum.
 pub(crate) fn decode_terms(bytes: &[u8]) -> Option<Doc> {
-    if bytes.len() < 12 {
-        return None;
-    }
-    let size = terms_len(bytes)?;
-    let record = bytes.get(..size)?;
-    if checksum(&record[..size - 4]) as u32 != get32(record, size - 4) {
-        return None;
-    }
-    let counts = record[8..size - 4]
+    let view = TermsView::of(bytes)?;
+    let counts = view
+        .pairs
         .chunks_exact(8)
         .map(|c| (get32(c, 0), get32(c, 4)))
         .collect();
-    Doc::from_parts(counts, get32(record, 0))
+    Doc::from_parts(counts, view.len)
 }
 
 /// The header and short sections, with their checksum.
