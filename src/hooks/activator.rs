@@ -262,9 +262,9 @@ fn survey(store: &Store, reader: &Reader, query: &Query, want: Want) -> Result<S
 }
 
 /// The survey from the index: counts from each entry's standing, the document frequencies
-/// from each log's counts, and from each entry's signature the most it can score. Only the
-/// entries that can still rank are read from the logs, at the offsets the index gives.
-/// `None` when an index is missing, stale or does not match.
+/// from each log's counts, from each entry's signature the most it can score, and from its
+/// terms record what it does score. Only the lessons shown are read from the logs, at the
+/// offsets the index gives. `None` when an index is missing, stale or does not match.
 fn survey_indexed(store: &Store, query: &Query, want: Want) -> Option<Survey> {
     if !store.exists() {
         return None;
