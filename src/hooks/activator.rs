@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::borrow::Cow;
 
 use crate::error::Result;
-use crate::format::words::{Verification, lower_into, relevance_fields, standing};
+use crate::format::words::{Verification, lower_into, standing};
 use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;
 use crate::hooks::guard;
@@ -407,9 +407,7 @@ fn survey_logs(store: &Store, reader: &Reader, query: &Query, want: Want) -> Res
                 Verification::Held => s.held += 1,
             }
             let entry = Entry::parse(text);
-            let terms = entry
-                .as_ref()
-                .map_or_else(Doc::default, |e| reader.doc(&relevance_fields(e)));
+            let terms = index::terms_of(reader, entry.as_ref());
             df.add(&terms);
             if let (Some(e), false, false) = (entry, standing.wont_fix, query.is_empty()) {
                 lessons.push((position, *kind, text, e, terms));

@@ -103,15 +103,6 @@ impl Doc {
     pub fn terms(&self) -> impl Iterator<Item = Term> + '_ {
         self.terms.iter().map(|(t, _)| *t)
     }
-
-    /// Its length: how many words it has, each counted by its field's weight.
-    pub fn len(&self) -> u32 {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
-    }
 }
 
 /// One thing a prompt asks for: a word, met as any of its stems or, for less, as a concept
@@ -143,13 +134,6 @@ pub struct Query {
 impl Query {
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
-    }
-
-    /// Every term any group may match.
-    pub fn terms(&self) -> impl Iterator<Item = Term> + '_ {
-        self.groups
-            .iter()
-            .flat_map(|g| g.variants.iter().map(|(t, ..)| *t))
     }
 }
 
@@ -528,19 +512,16 @@ pub fn signature(doc: &Doc) -> Signature {
     sig
 }
 
-/// Whether a lesson with this signature may hold `term`.
-pub fn may_hold(sig: &Signature, term: Term) -> bool {
-    holds(sig, &bits(term))
-}
-
-fn holds(sig: &Signature, bits: &[u16; 3]) -> bool {
-    bits.iter()
-        .all(|b| sig[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether a lesson with this signature may hold `term`, read bit by bit.
+    fn may_hold(sig: &Signature, term: Term) -> bool {
+        bits(term)
+            .iter()
+            .all(|b| sig[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+    }
 
     fn df_of(docs: &[&Doc]) -> Df {
         let mut df = Df::default();

@@ -186,7 +186,7 @@ pub(crate) fn checksum(bytes: &[u8]) -> u64 {
 /// Appends an entry's terms to a `.terms` column.
 pub(crate) fn encode_terms(doc: &Doc, out: &mut Vec<u8>) {
     let at = out.len();
-    put32(out, doc.len());
+    put32(out, crate::relevance::Counts::length(doc));
     put32(out, doc.counts().len() as u32);
     for (term, n) in doc.counts() {
         put32(out, *term);

@@ -190,6 +190,14 @@ impl Row {
     }
 }
 
+/// The terms relevance reads in an entry (none in text that is not an entry): one definition
+/// for the index and for the activator reading the logs, which must agree to the byte.
+pub(crate) fn terms_of(reader: &Reader, entry: Option<&Entry<'_>>) -> relevance::Doc {
+    entry.map_or_else(relevance::Doc::default, |e| {
+        reader.doc(&relevance_fields(e))
+    })
+}
+
 /// How `Logged` takes part in ranking: its first [`LOGGED`] bytes, and a byte above any other
 /// when it is longer, exactly what a row keeps ([`Row::logged_bound`]), so that the index and
 /// the logs rank alike.
@@ -577,9 +585,7 @@ impl Index {
             (Some(e), Kind::Error) => failure_hash(e).unwrap_or(0),
             _ => 0,
         };
-        let terms = entry.as_ref().map_or_else(relevance::Doc::default, |e| {
-            reader.doc(&relevance_fields(e))
-        });
+        let terms = terms_of(reader, entry.as_ref());
         let sig = relevance::signature(&terms);
         if u32::try_from(offset + text.len() as u64).is_err() {
             self.unusable = true;
