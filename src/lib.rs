@@ -28,6 +28,7 @@ pub mod hooks;
 pub mod merge;
 pub mod redact;
 pub mod relevance;
+pub mod skills;
 pub mod store;
 pub mod upkeep;
 pub mod verify;

@@ -17,8 +17,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("verify", 3),
     ("agents", 3),
     ("merge", 3),
-    ("upkeep", 4),
-    ("cli", 5),
+    ("skills", 4),
+    ("upkeep", 5),
+    ("cli", 6),
 ];
 
 fn src() -> PathBuf {

@@ -25,6 +25,7 @@ mod redaction;
 mod relevance;
 mod roundtrip;
 mod sar;
+mod skill_scan;
 mod team;
 mod upkeep;
 mod verify;

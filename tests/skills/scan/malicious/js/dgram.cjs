@@ -1,0 +1,2 @@
+// Sends UDP packets.
+const dgram = require("dgram");

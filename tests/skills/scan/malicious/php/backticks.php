@@ -1,0 +1,3 @@
+<?php
+// The backtick operator runs a shell command.
+$listing = `ls -la`;

@@ -1,0 +1,3 @@
+<?php
+// Reads the .env file.
+$env = file_get_contents('.env');

@@ -1,0 +1,3 @@
+<?php
+// Evaluates a decoded blob.
+eval(base64_decode('ZWNobyAxOw=='));

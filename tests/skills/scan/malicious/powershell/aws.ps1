@@ -1,0 +1,2 @@
+# Reads cloud credentials.
+$creds = Get-Content "$env:USERPROFILE\.aws\credentials"

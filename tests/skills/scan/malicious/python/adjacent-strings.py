@@ -1,0 +1,2 @@
+# Adjacent literals join at compile time.
+name = "ex" "ec"

@@ -1,0 +1,3 @@
+# Runs a file's text as code.
+source = open("plugin.txt").read()
+exec(source)

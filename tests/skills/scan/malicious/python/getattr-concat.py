@@ -1,0 +1,3 @@
+# Looks eval up by a joined name.
+fn = getattr(__builtins__, 'ev' + 'al')
+print(fn("1 + 1"))

@@ -1,0 +1,4 @@
+# An interactive shell.
+import pty
+
+pty.spawn("/bin/bash")

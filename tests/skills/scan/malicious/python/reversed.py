@@ -1,0 +1,2 @@
+# Builds a name by reversing a string.
+name = "metsys"[::-1]

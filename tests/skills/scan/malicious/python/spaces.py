@@ -1,0 +1,5 @@
+# Spaces around the dot and before the parenthesis.
+import os
+
+os . system ("id")
+eval  (input())

@@ -1,0 +1,3 @@
+# Runs commands through backticks and %x.
+out = `uname -a`
+more = %x{id}

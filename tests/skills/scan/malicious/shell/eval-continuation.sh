@@ -1,0 +1,5 @@
+#!/bin/bash
+# A backslash-newline splits the word eval over two lines.
+step="rm -f marker"
+ev\
+al "$step"

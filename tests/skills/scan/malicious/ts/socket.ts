@@ -1,0 +1,4 @@
+// A raw socket in TypeScript.
+import { Socket } from "net";
+
+const s = new Socket();

@@ -1,0 +1,4 @@
+#!/bin/sh
+# Prints the whole environment.
+env | sort
+printenv

@@ -1,0 +1,2 @@
+// Fetches JSON.
+const res = await fetch("https://data.tool.invalid/list.json");

