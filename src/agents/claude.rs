@@ -5,9 +5,10 @@ use crate::agents::handler::{ACTIVATOR, DETECTOR, Handler};
 pub(crate) const SETTINGS: &str = ".claude/settings.json";
 
 /// Claude Code sends a failed command to `PostToolUseFailure` and a successful one to
-/// `PostToolUse`, so the detector listens to both.
+/// `PostToolUse`, so the detector listens to both; it also hears the `Skill` tool, to count a
+/// deployed skill's uses.
 pub(crate) const HANDLERS: &[Handler] = &[
     ("UserPromptSubmit", None, ACTIVATOR),
-    ("PostToolUse", Some("Bash"), DETECTOR),
+    ("PostToolUse", Some("Bash|Skill"), DETECTOR),
     ("PostToolUseFailure", Some("Bash"), DETECTOR),
 ];

@@ -2,7 +2,8 @@
 //!
 //! This folder owns one file per agent (its settings file and the handlers we add there), the
 //! handlers' shape (`handler`), and the careful merge of those handlers into a settings file
-//! that belongs to the user (`settings`). OpenClaw is different: its hooks are JavaScript, so
+//! that belongs to the user (`settings`), and our own skill, put where each agent reads skills
+//! (`skill`). OpenClaw is different: its hooks are JavaScript, so
 //! `openclaw` writes a plugin folder instead of merging settings. It uses nothing else in the
 //! crate but `crate::error`.
 
@@ -11,6 +12,7 @@ mod codex;
 mod handler;
 pub mod openclaw;
 mod settings;
+pub mod skill;
 
 pub use handler::{ACTIVATOR, DETECTOR};
 pub use settings::{Change, Target, install, uninstall};

@@ -78,6 +78,7 @@ pub(super) fn install(
             }
         }
     }
+    skill(&base, target, add, out)?;
     if add
         && !a.global
         && crate::merge::git::in_repository(store.root())
@@ -93,6 +94,39 @@ pub(super) fn install(
             out,
             "Codex runs new hooks only after you trust them: open Codex and review them in /hooks."
         )?;
+    }
+    Ok(())
+}
+
+/// Our own skill, put where the agent reads skills, or taken out.
+fn skill(
+    base: &std::path::Path,
+    target: crate::agents::Target,
+    add: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::agents::skill::{SkillChange, folder, install_skill, uninstall_skill};
+    let path = base.join(folder(target));
+    let change = if add {
+        install_skill(base, target)?
+    } else {
+        uninstall_skill(base, target)?
+    };
+    match change {
+        SkillChange::Written { backup } => {
+            writeln!(out, "skill written to {}", path.display())?;
+            if let Some(bak) = backup {
+                writeln!(out, "the SKILL.md it replaced is kept in {}", bak.display())?;
+            }
+        }
+        SkillChange::Unchanged if add => writeln!(out, "skill already in {}", path.display())?,
+        SkillChange::Unchanged => {}
+        SkillChange::Removed => writeln!(out, "skill removed from {}", path.display())?,
+        SkillChange::KeptChanged => writeln!(
+            out,
+            "skill left in {}: it was changed since install; remove it by hand if you want it gone",
+            path.display()
+        )?,
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::store::{RootEnv, Store, project_root};
 
 mod audit;
+pub mod extract;
 mod init;
 mod install;
 mod list;
@@ -26,6 +27,7 @@ mod openclaw;
 mod promote;
 mod resolve;
 mod search;
+mod skill;
 mod status;
 mod upkeep;
 mod verify;
@@ -93,6 +95,8 @@ enum Command {
     },
     /// Verify the hash chain of .learnings/events.jsonl: the first broken line, or the head
     Audit,
+    /// Validate, scan, deploy and roll back skills, and see their states and uses
+    Skill(skill::SkillArgs),
     /// Wire the hooks into an agent (claude, codex, openclaw), or the merge driver into git
     Install(install::InstallArgs),
     /// Take out exactly what `install` added
@@ -158,6 +162,7 @@ fn dispatch(
         Command::Review => upkeep::review(&store, world, out),
         Command::Ingest(args) => upkeep::ingest(&store, &args, world, out),
         Command::Doctor { fix } => return upkeep::doctor(&store, fix, world, out),
+        Command::Skill(args) => return skill::skill(&store, args, world, out),
         Command::Audit => audit::audit(&store, out),
         Command::Install(args) => install::install(&store, &args, world, out, true),
         Command::Uninstall(args) => install::install(&store, &args, world, out, false),

@@ -47,7 +47,7 @@ pub(super) fn ingest(
 
 /// Prints one line per problem; exits 1 when there are problems and `--fix` was not given.
 pub(super) fn doctor(store: &Store, fix: bool, world: &World, out: &mut dyn Write) -> Result<u8> {
-    let problems = crate::upkeep::doctor(store, fix, world.now)?;
+    let problems = crate::upkeep::doctor(store, fix, world.home.as_deref(), world.now)?;
     if problems.is_empty() {
         writeln!(out, "no problems found")?;
         return Ok(0);

@@ -17,6 +17,7 @@ use crate::format::{Entry, Kind};
 use crate::hooks::HookWorld;
 use crate::hooks::guard;
 use crate::hooks::payload::{Agent, Payload};
+use crate::hooks::skill_use;
 use crate::relevance::{Df, Doc, Query, Reader, Score, Scorer};
 use crate::store::index::{self, Index, Row, logged_key};
 use crate::store::{Store, project_root};
@@ -98,6 +99,13 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
         .map_or(world.cwd.clone(), PathBuf::from);
     let store = Store::open(project_root(&start, &world.env))?;
     let prompt = payload.prompt.as_deref().unwrap_or("");
+    skill_use::after_prompt(
+        store.dir(),
+        &payload,
+        prompt,
+        reads_like_correction(prompt),
+        world.now,
+    );
     Ok(Some(block(&store, prompt)?))
 }
 
@@ -194,6 +202,12 @@ pub fn search(store: &Store, prompt: &str, limit: usize) -> Result<Vec<Hit>> {
     Ok(survey(store, &reader, &query, want)?.lessons)
 }
 
+/// Whether a prompt reads like the user correcting the agent.
+pub fn reads_like_correction(prompt: &str) -> bool {
+    let lower = prompt.to_lowercase().replace('’', "'");
+    CORRECTION.iter().any(|p| lower.contains(p))
+}
+
 fn compose(prompt: &str, survey: Survey) -> String {
     let mut text = String::from(REMINDER);
     if survey.pending + survey.awaiting + survey.eligible + survey.held > 0 {
@@ -205,7 +219,7 @@ fn compose(prompt: &str, survey: Survey) -> String {
     }
     let lower = prompt.to_lowercase().replace('’', "'");
     let mut nudge = String::new();
-    if CORRECTION.iter().any(|p| lower.contains(p)) {
+    if reads_like_correction(prompt) {
         nudge.push_str(
             "evolver: This reads like a correction. Log it before going on: \
              `evolver log learning --category correction --summary \"…\" --action \"…\"`.\n",

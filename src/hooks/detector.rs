@@ -12,6 +12,7 @@ use crate::format::render::{NewEntry, longest_backticks};
 use crate::hooks::HookWorld;
 use crate::hooks::command::{Invocation, exit_candidates, invocation};
 use crate::hooks::payload::{Agent, Payload};
+use crate::hooks::skill_use;
 use crate::hooks::transcript;
 use crate::redact::redact;
 use crate::store::{Logged, Store, project_root};
@@ -40,15 +41,30 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(payload) = Payload::parse(input) else {
         return Ok(None);
     };
-    let failure = match outcome(&payload, world) {
-        None => return Ok(None),
-        Some(Outcome::Passed(command)) => return passed(&payload, &command, world),
-        Some(Outcome::Failed(failure)) => failure,
-    };
     let start = payload
         .cwd
         .as_deref()
         .map_or(world.cwd.clone(), PathBuf::from);
+    if payload.tool_name.as_deref() == Some("Skill") {
+        let root = project_root(&start, &world.env);
+        skill_use::skill_tool(&root.join(".learnings"), &payload, world.now);
+        return Ok(None);
+    }
+    let failure = match outcome(&payload, world) {
+        None => return Ok(None),
+        Some(Outcome::Passed(command)) => {
+            let root = project_root(&start, &world.env);
+            skill_use::after_command(
+                &root.join(".learnings"),
+                &payload,
+                &command,
+                false,
+                world.now,
+            );
+            return passed(&payload, &command, &start, root, world);
+        }
+        Some(Outcome::Failed(failure)) => failure,
+    };
     let root = project_root(&start, &world.env);
     // Only a real project gets a log: never a stray `.learnings/` in /tmp or $HOME.
     if !root.join(".learnings").is_dir() && !root.join(".git").exists() {
@@ -61,7 +77,10 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
     let Some(invocation) = invocation(&command) else {
         return Ok(None);
     };
-    if is_benign(&command, failure.exit_code, &store.config().detector.benign) {
+    // A benign exit (grep finding nothing) is no failure of a skill used just before either.
+    let benign = is_benign(&command, failure.exit_code, &store.config().detector.benign);
+    skill_use::after_command(store.dir(), &payload, &failure.command, !benign, world.now);
+    if benign {
         return Ok(None);
     }
     let entry = entry(
@@ -106,9 +125,13 @@ pub fn run(input: &[u8], world: &HookWorld) -> Result<Option<String>> {
 /// A command that passed: if it failed before in the same working directory and that
 /// failure is still open, the entry records the pass and the agent is asked, once per
 /// session, to write down the fix.
-fn passed(p: &Payload, command: &str, world: &HookWorld) -> Result<Option<String>> {
-    let start = p.cwd.as_deref().map_or(world.cwd.clone(), PathBuf::from);
-    let root = project_root(&start, &world.env);
+fn passed(
+    p: &Payload,
+    command: &str,
+    start: &Path,
+    root: PathBuf,
+    world: &HookWorld,
+) -> Result<Option<String>> {
     if !root.join(".learnings").is_dir() {
         return Ok(None);
     }
@@ -119,7 +142,7 @@ fn passed(p: &Payload, command: &str, world: &HookWorld) -> Result<Option<String
     // The command as the entry's Context gives it: redacted, on one line.
     let one_line = command.replace(['\n', '\r'], " ");
     let key = pass_key(&invocation.key(), &one_line);
-    let hash = command_hash(&key, &redact(&workdir(&start, &root)));
+    let hash = command_hash(&key, &redact(&workdir(start, &root)));
     let store = Store::open(root)?.with_lock_wait(LOCK_WAIT);
     if !store.may_have_open_failure(hash) {
         return Ok(None);

@@ -14,6 +14,7 @@ pub mod detector;
 pub mod guard;
 pub mod payload;
 mod policy;
+pub mod skill_use;
 pub mod transcript;
 
 pub use policy::{HookWorld, fail_open};

@@ -42,6 +42,8 @@ pub struct Payload {
     pub tool_name: Option<String>,
     /// `tool_input.command`, for shell tools.
     pub command: Option<String>,
+    /// `tool_input.skill`, for Claude Code's `Skill` tool.
+    pub skill: Option<String>,
     /// `tool_response`: an object (Claude Code), a string (Codex) or anything else.
     pub tool_response: Value,
     pub tool_use_id: Option<String>,
@@ -83,6 +85,10 @@ impl Payload {
                 ),
                 _ => None,
             });
+        let skill = tool_input
+            .and_then(|i| i.get("skill"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let exit_code = map
             .get("exit_code")
             .or_else(|| tool_response.get("exit_code"))
@@ -97,6 +103,7 @@ impl Payload {
             prompt: text(map.get("prompt")),
             tool_name: text(map.get("tool_name")),
             command,
+            skill,
             tool_use_id: text(map.get("tool_use_id")),
             error: text(map.get("error")),
             is_interrupt: map

@@ -7,7 +7,11 @@
 //! for the project's files and audit chain, [`crate::format`] and [`crate::redact`]; the
 //! command line and `doctor` use it.
 
+pub mod deploy;
+pub mod extract;
 pub mod frontmatter;
+pub mod lifecycle;
 pub mod name;
+pub mod record;
 pub mod scan;
 pub mod validate;

@@ -17,6 +17,8 @@ pub struct Config {
     pub detector: DetectorConfig,
     /// `[activator]`: which lessons the activator shows.
     pub activator: ActivatorConfig,
+    /// `[skills]`: when a deployed skill becomes trusted, demoted or archived.
+    pub skills: SkillsConfig,
     /// A promoted entry is rolled back once this many verifications since its promotion
     /// failed (SPEC 6.5).
     pub rollback_threshold: u64,
@@ -30,6 +32,7 @@ impl Default for Config {
             max_log_bytes: 256 * 1024 * 1024,
             detector: DetectorConfig::default(),
             activator: ActivatorConfig::default(),
+            skills: SkillsConfig::default(),
             rollback_threshold: 1,
             agent_id: "local:capability-evolver".into(),
         }
@@ -81,6 +84,31 @@ impl ActivatorConfig {
         (self.min_score.max(0.0) * 1000.0)
             .round()
             .min(f64::from(u32::MAX)) as u32
+    }
+}
+
+/// `[skills]` in `config.toml`: the thresholds of a skill's lifecycle (SPEC 7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SkillsConfig {
+    /// An experimental skill becomes trusted after this many uses with no failure after them.
+    pub trust_after: u32,
+    /// A skill is demoted when more than this share of its uses since deploy failed…
+    pub demote_rate: f64,
+    /// …once it has been used at least this many times.
+    pub demote_min_uses: u32,
+    /// A deployed skill unused for this many days is archived (0: never).
+    pub archive_after_days: u32,
+}
+
+impl Default for SkillsConfig {
+    fn default() -> SkillsConfig {
+        SkillsConfig {
+            trust_after: 5,
+            demote_rate: 0.3,
+            demote_min_uses: 3,
+            archive_after_days: 90,
+        }
     }
 }
 

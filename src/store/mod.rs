@@ -14,8 +14,9 @@ pub(crate) mod index;
 mod log;
 mod pass;
 mod root;
+pub mod skills;
 
-pub use config::{Config, DetectorConfig};
+pub use config::{Config, DetectorConfig, SkillsConfig};
 pub(crate) use digest::{hex, sha256_hex};
 pub use files::{Log, Store, Writer};
 pub(crate) use files::{Tail, write_atomic};

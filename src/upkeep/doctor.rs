@@ -15,7 +15,12 @@ use crate::verify::{receipt_id, receipt_path};
 /// `evolver doctor`: one line per problem. With `fix`, what can be put right safely is: a
 /// promoted entry whose block is gone from its target returns to pending, and an index that
 /// is stale, damaged or missing is made anew.
-pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String>> {
+pub fn doctor(
+    store: &Store,
+    fix: bool,
+    home: Option<&std::path::Path>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
     let all = entries(store)?;
     let mut problems = Vec::new();
     let mut seen = std::collections::BTreeMap::<&str, Vec<String>>::new();
@@ -38,7 +43,7 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
         for line in fix_duplicates(store, now)? {
             problems.push(format!("  fixed: {line}"));
         }
-        problems.extend(doctor(store, fix, now)?);
+        problems.extend(doctor(store, fix, home, now)?);
         return Ok(problems);
     }
     let texts: Vec<(&str, String)> = TARGETS
@@ -105,6 +110,20 @@ pub fn doctor(store: &Store, fix: bool, now: DateTime<Utc>) -> Result<Vec<String
                 "{}: {} line {}: its summary {why}, so the activator withholds it; rewrite it \
                  as a lesson, or set its status to wont_fix",
                 e.id, e.file, e.line
+            ));
+        }
+    }
+    // Deployed skills whose folders are gone or changed since deploy.
+    let places = crate::skills::deploy::Places {
+        root: store.root().to_owned(),
+        home: home.map(ToOwned::to_owned),
+    };
+    for p in crate::skills::lifecycle::doctor(store, &places, fix, now)? {
+        problems.push(p.describe());
+        if p.fixed {
+            problems.push(format!(
+                "  fixed: skill {} copied back from staging",
+                p.name
             ));
         }
     }

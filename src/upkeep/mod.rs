@@ -3,8 +3,9 @@
 //! finds what has come apart.
 //!
 //! This folder owns those three commands' work, one file each, over one reading of every entry
-//! (`seen`). It uses [`crate::verify`] (receipts, promotion targets), [`crate::store`] and
-//! [`crate::format`]; nothing in the hooks or the command line.
+//! (`seen`). It uses [`crate::verify`] (receipts, promotion targets), [`crate::skills`]
+//! (deployed skills that came apart), [`crate::store`] and [`crate::format`]; nothing in the
+//! command line.
 
 mod doctor;
 mod ingest;

@@ -111,8 +111,9 @@ fn history(store: &Store, id: &str) -> History {
     h
 }
 
-/// The entry's receipt id when its latest receipt holds; else why not, and what to do.
-fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, String> {
+/// The entry's receipt id when its latest receipt holds; else why not, and what to do. The
+/// one gate before anything leaves the logs: promotion, and extraction into a skill.
+pub fn gate(store: &Store, id: &str, e: &Entry<'_>) -> std::result::Result<String, String> {
     let Some(rid) = e
         .field("receipt id")
         .map(str::trim)

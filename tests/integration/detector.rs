@@ -51,6 +51,7 @@ const QUIET: &[&str] = &[
     "claude-code-2.1.328/post-tool-use-git.json",
     "claude-code-2.1.328/post-tool-use-grep.json",
     "claude-code-2.1.328/post-tool-use-skill.json",
+    "claude-code-2.1.328/post-tool-use-skill-plugin.json",
     "claude-code-2.1.328/user-prompt-submit.json",
     "codex-0.169.0/post-tool-use-echo.json",
     "codex-0.169.0/post-tool-use-grep.json",

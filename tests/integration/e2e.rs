@@ -18,7 +18,7 @@ const REMINDER: &str = "evolver: Log corrections, errors and feature requests";
 
 /// The folder holding the `claude` and `codex` launchers, or `None` (after saying why) when
 /// they are not installed and not required.
-fn clients() -> Option<PathBuf> {
+pub(crate) fn clients() -> Option<PathBuf> {
     let dir = std::env::var_os("EVOLVER_E2E_CLIENTS").map_or_else(
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-clients/node_modules/.bin"),
         PathBuf::from,
@@ -116,7 +116,7 @@ fn project() -> Project {
 }
 
 /// Runs Claude Code in the project against the server, with the project's hooks.
-fn run_claude(clients: &std::path::Path, p: &Project, server: &ModelServer) {
+pub(crate) fn run_claude(clients: &std::path::Path, p: &Project, server: &ModelServer) {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(clients.join("claude"));
     cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
@@ -139,7 +139,11 @@ fn run_claude(clients: &std::path::Path, p: &Project, server: &ModelServer) {
 
 /// Runs Codex in the project against the server, with the project's hooks; returns its
 /// home, which holds the session transcripts.
-fn run_codex(clients: &std::path::Path, p: &Project, server: &ModelServer) -> tempfile::TempDir {
+pub(crate) fn run_codex(
+    clients: &std::path::Path,
+    p: &Project,
+    server: &ModelServer,
+) -> tempfile::TempDir {
     let home = tempfile::tempdir().unwrap();
     let codex_home = tempfile::tempdir().unwrap();
     let root = p.root().canonicalize().unwrap();

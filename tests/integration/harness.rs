@@ -242,3 +242,18 @@ pub fn script(path: &Path, text: &str) {
     std::fs::write(path, text).expect("write script");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+pub const EXTRACT_SKILL: &str = env!("CARGO_BIN_EXE_extract-skill");
+
+impl Project {
+    /// `extract-skill ARGS` in the project root.
+    pub fn extract(&self, args: &[&str]) -> Output {
+        Command::new(EXTRACT_SKILL)
+            .args(args)
+            .current_dir(self.root())
+            .env_remove("EVOLVER_ROOT")
+            .env_remove("CLAUDE_PROJECT_DIR")
+            .output()
+            .expect("run extract-skill")
+    }
+}

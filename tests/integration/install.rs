@@ -27,11 +27,20 @@ fn claude_gets_the_three_hooks_with_absolute_paths() {
         s,
         json!({"hooks": {
             "UserPromptSubmit": [{"hooks": [{"type": "command", "command": ACTIVATOR}]}],
-            "PostToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": DETECTOR}]}],
+            "PostToolUse": [{"matcher": "Bash|Skill", "hooks": [{"type": "command", "command": DETECTOR}]}],
             "PostToolUseFailure": [{"matcher": "Bash", "hooks": [{"type": "command", "command": DETECTOR}]}]
         }})
     );
     assert!(ACTIVATOR.starts_with('/') && dir_of(ACTIVATOR) == dir_of(DETECTOR));
+    // Our skill, where Claude Code reads skills, as compiled in.
+    assert_eq!(
+        p.read(".claude/skills/capability-evolver/SKILL.md"),
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("skills/capability-evolver/SKILL.md")
+        )
+        .unwrap()
+    );
     assert!(
         !p.path(".claude/settings.json.bak").exists(),
         "no old file, no backup"

@@ -1,7 +1,7 @@
 //! A scripted model server on 127.0.0.1 for the end-to-end tests: it speaks just enough of
 //! the Anthropic Messages API (Claude Code) and the OpenAI Responses API (Codex, OpenClaw), streamed as
-//! server-sent events, to make a real client run a fixed list of shell commands and then
-//! stop. Every request body is kept, so a test can see what reached the model.
+//! server-sent events, to make a real client run a fixed list of shell commands (or, for
+//! Claude Code, call the `Skill` tool: a step `skill:NAME`) and then stop. Every request body is kept, so a test can see what reached the model.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -177,10 +177,17 @@ fn anthropic(body: &Value, script: &[String]) -> (&'static str, String) {
     });
     let model = body["model"].as_str().unwrap_or("claude");
     let (block, delta, stop) = if main && done < script.len() {
-        let input = json!({"command": script[done], "description": "step"}).to_string();
+        // `skill:NAME` calls the Skill tool; anything else is a shell command.
+        let (tool, input) = match script[done].strip_prefix("skill:") {
+            Some(name) => ("Skill", json!({"skill": name})),
+            None => (
+                "Bash",
+                json!({"command": script[done], "description": "step"}),
+            ),
+        };
         (
-            json!({"type": "tool_use", "id": format!("toolu_{done:04}"), "name": "Bash", "input": {}}),
-            json!({"type": "input_json_delta", "partial_json": input}),
+            json!({"type": "tool_use", "id": format!("toolu_{done:04}"), "name": tool, "input": {}}),
+            json!({"type": "input_json_delta", "partial_json": input.to_string()}),
             "tool_use",
         )
     } else {

@@ -1,0 +1,21 @@
+use std::process::ExitCode;
+
+use evolver::RootEnv;
+use evolver::cli::World;
+
+fn main() -> ExitCode {
+    let world = World {
+        cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+        env: RootEnv::from_process(),
+        now: chrono::Utc::now(),
+        home: std::env::var_os("HOME").map(Into::into),
+        bin_dir: None,
+    };
+    let code = evolver::cli::extract::run(
+        std::env::args_os().collect(),
+        &world,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    ExitCode::from(code)
+}
