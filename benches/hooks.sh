@@ -12,6 +12,9 @@
 # - the activator with 1,000 learnings + 10,000 errors (a ~4.4 MB ERRORS.md);
 # - the detector on a success payload (`echo hello`), in the 1,000-entry project and in one
 #   whose ERRORS.md has 10,000 entries, a tenth of them open failures of other commands;
+# - in a copy of the 1,000-entry project with a deployed skill: the detector on a success
+#   right after a use of the skill (which it judges), and on Claude Code's `Skill` tool (a use
+#   appended to the skill's ledger);
 # - the detector logging a new failure into a 10,000-entry ERRORS.md;
 # - the detector logging a recurrence (its Pattern-Key is in an open entry) into 100 and into
 #   10,000 entries: the entry is written by the detector itself in a warm-up run, so the key is
@@ -150,6 +153,19 @@ fix_cache "$dir"
 success "$dir" "$work/success-10000.json"
 "$bin/evolver-error-detector" < "$work/success-10000.json" >/dev/null
 
+# A project with a deployed skill: the detector on a success right after a use of it (each
+# run first records the use, so the success judges it), and on the `Skill` tool itself.
+skl="$work/skill"
+project skill
+cp "$act/.learnings/"*.md "$skl/.learnings/"
+fix_cache "$skl"
+mkdir -p "$skl/skills/probe"
+printf -- '---\nname: probe\ndescription: Probe skill. Use when asked to probe.\n---\n\nSay probed.\n' > "$skl/skills/probe/SKILL.md"
+(cd "$skl" && "$bin/evolver" skill deploy probe >/dev/null)
+success "$skl" "$work/success-skill.json"
+printf '{"session_id":"s","cwd":"%s","hook_event_name":"PostToolUse","tool_name":"Skill","tool_input":{"skill":"probe"},"tool_response":{"success":true,"commandName":"probe"},"tool_use_id":"toolu_3"}' "$skl" > "$work/skill-use.json"
+use_skill="$bin/evolver-error-detector < $work/skill-use.json"
+
 # A new failure logged into a 10,000-entry ERRORS.md (reset before every run).
 det="$work/det"
 project det
@@ -208,6 +224,8 @@ hyperfine --warmup 20 --min-runs 200 --export-markdown "$out" \
   --prepare true -n "activator, 1,000 learnings + 10,000 errors" "$bin/evolver-activator < $work/prompt-errors.json" \
   --prepare true -n "detector, success" "$bin/evolver-error-detector < $work/success.json" \
   --prepare true -n "detector, success, 10,000 entries" "$bin/evolver-error-detector < $work/success-10000.json" \
+  --prepare "$use_skill" -n "detector, success right after a skill's use" "$bin/evolver-error-detector < $work/success-skill.json" \
+  --prepare true -n "detector, Skill tool use" "$bin/evolver-error-detector < $work/skill-use.json" \
   --prepare "$reset" -n "detector, failure into 10,000 entries" "$bin/evolver-error-detector < $work/failure.json" \
   --prepare "$(reset_cmd "$work/rec-100" "$work/rec-100-snap")" -n "detector, recurrence into 100 entries" "$bin/evolver-error-detector < $work/recurrence-100.json" \
   --prepare "$(reset_cmd "$work/rec-10000" "$work/rec-10000-snap")" -n "detector, recurrence into 10,000 entries" "$bin/evolver-error-detector < $work/recurrence-10000.json" \
