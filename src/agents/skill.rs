@@ -33,6 +33,8 @@ pub enum SkillChange {
     /// Already as we write it (install), or not there (uninstall).
     Unchanged,
     Removed,
+    /// Uninstall put back the SKILL.md that install had replaced.
+    Restored,
     /// Uninstall left it: someone changed it since.
     KeptChanged,
 }
@@ -44,7 +46,14 @@ pub fn install_skill(base: &Path, target: Target) -> Result<SkillChange> {
     let backup = match fs_err::read(&path) {
         Ok(old) if old == SKILL_MD.as_bytes() => return Ok(SkillChange::Unchanged),
         Ok(old) => {
-            let bak = dir.join("SKILL.md.bak");
+            // A name no earlier backup has: someone's copy is never overwritten.
+            let bak = (0..)
+                .map(|n| match n {
+                    0 => dir.join("SKILL.md.bak"),
+                    n => dir.join(format!("SKILL.md.bak.{n}")),
+                })
+                .find(|p| !p.exists())
+                .expect("a free name");
             fs_err::write(&bak, old)?;
             Some(bak)
         }
@@ -59,14 +68,20 @@ pub fn install_skill(base: &Path, target: Target) -> Result<SkillChange> {
 }
 
 /// Removes the skill from `base` when its SKILL.md is still ours, with the folders it leaves
-/// empty (`skills/`, `.agents/`).
+/// empty (`skills/`, `.agents/`); when install kept a SKILL.md it replaced, that one is put
+/// back instead.
 pub fn uninstall_skill(base: &Path, target: Target) -> Result<SkillChange> {
     let dir = base.join(folder(target));
     let path = dir.join("SKILL.md");
     match fs_err::read(&path) {
         Ok(old) if old == SKILL_MD.as_bytes() => {
+            // The SKILL.md install replaced, if any, goes back where it was.
+            let bak = dir.join("SKILL.md.bak");
+            if bak.is_file() {
+                fs_err::rename(&bak, &path)?;
+                return Ok(SkillChange::Restored);
+            }
             fs_err::remove_file(&path)?;
-            let _ = std::fs::remove_file(dir.join("SKILL.md.bak"));
             // Only empty folders go: anything else in them is someone's.
             for empty in dir.ancestors().take(3) {
                 let _ = std::fs::remove_dir(empty);

@@ -122,6 +122,11 @@ fn skill(
         SkillChange::Unchanged if add => writeln!(out, "skill already in {}", path.display())?,
         SkillChange::Unchanged => {}
         SkillChange::Removed => writeln!(out, "skill removed from {}", path.display())?,
+        SkillChange::Restored => writeln!(
+            out,
+            "the SKILL.md that install replaced is back in {}",
+            path.display()
+        )?,
         SkillChange::KeptChanged => writeln!(
             out,
             "skill left in {}: it was changed since install; remove it by hand if you want it gone",

@@ -238,6 +238,7 @@ pub fn deploy(
     let learnings = store.dir().to_owned();
     store.write(|w| {
         let mut record = Record::load(&learnings, d.name)?.unwrap_or_else(|| Record::new(d.name));
+        check_record(&record, d.name)?;
         if record.state == State::Rejected {
             return Err(Error::Refused(format!(
                 "{} was rejected by an operator; `evolver skill state {} draft` allows it again",
@@ -265,15 +266,30 @@ pub fn deploy(
         }
         let index = record.deployments.len();
         let record_path = record_dir(&learnings, d.name);
+        // First everything that can fail without touching a folder the agents read: checks,
+        // backups under new names, and the new copies beside their places.
+        for (folder, _) in &folders {
+            let path = places.resolve(folder)?;
+            match fs_err::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(Error::Refused(format!(
+                        "{} is a link; remove it or deploy elsewhere",
+                        path.display()
+                    )));
+                }
+                Ok(m) if !m.is_dir() => {
+                    return Err(Error::Refused(format!(
+                        "{} is a file, not a folder; move it away and deploy again",
+                        path.display()
+                    )));
+                }
+                _ => {}
+            }
+        }
         let mut targets = Vec::new();
+        let mut swaps = Vec::new();
         for (i, (folder, agents)) in folders.iter().enumerate() {
             let path = places.resolve(folder)?;
-            if fs_err::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-                return Err(Error::Refused(format!(
-                    "{} is a link; remove it or deploy elsewhere",
-                    path.display()
-                )));
-            }
             let mut created = Vec::new();
             let mut up = path.parent();
             while let Some(dir) = up {
@@ -284,12 +300,15 @@ pub fn deploy(
                 up = dir.parent();
             }
             let backup = if path.exists() {
-                let rel = format!("backups/{index}-{i}");
-                let keep = record_path.join(&rel);
-                if keep.exists() {
-                    fs_err::remove_dir_all(&keep)?;
-                }
-                copy_tree(&path, &keep)?;
+                // A name no backup has had: an earlier one is never overwritten.
+                let rel = (0..)
+                    .map(|n| match n {
+                        0 => format!("backups/{index}-{i}"),
+                        n => format!("backups/{index}-{i}-{n}"),
+                    })
+                    .find(|rel| !record_path.join(rel).exists())
+                    .expect("a free name");
+                copy_tree(&path, &record_path.join(&rel))?;
                 Some(rel)
             } else {
                 None
@@ -300,10 +319,7 @@ pub fn deploy(
                 fs_err::remove_dir_all(&tmp)?;
             }
             copy_files(&staged, &tmp, &files)?;
-            if path.exists() {
-                fs_err::remove_dir_all(&path)?;
-            }
-            fs_err::rename(&tmp, &path)?;
+            swaps.push((tmp, path));
             targets.push(Target {
                 agents: agents.clone(),
                 path: folder.clone(),
@@ -322,8 +338,16 @@ pub fn deploy(
             targets,
         });
         record.change(State::Experimental, "deployed", now);
+        // The record names the backups before any folder is swapped: should a swap fail, a
+        // rollback still knows what to put back.
         record.save(&learnings)?;
         write_marker(&learnings, &record)?;
+        for (tmp, path) in &swaps {
+            if path.exists() {
+                fs_err::remove_dir_all(path)?;
+            }
+            fs_err::rename(tmp, path)?;
+        }
         w.record(
             now,
             "skill_deployed",
@@ -441,6 +465,41 @@ pub fn drift(places: &Places, target: &Target) -> Result<Drift> {
     Ok(d)
 }
 
+fn is_backup_name(rel: &str) -> bool {
+    rel.strip_prefix("backups/").is_some_and(|rest| {
+        let parts: Vec<_> = rest.split('-').collect();
+        (2..=3).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Refuses a record naming folders no deployment writes. The record is a file the team
+/// commits and merges, and a rollback removes what it names: an edited one must not lead
+/// a rollback anywhere else.
+pub fn check_record(record: &Record, name: &str) -> Result<()> {
+    for target in record.deployments.iter().flat_map(|d| &d.targets) {
+        let known = Agent::ALL.iter().any(|a| {
+            [false, true]
+                .iter()
+                .any(|g| a.folder(*g, name) == target.path)
+        });
+        let backup = target.backup.as_deref().is_none_or(is_backup_name);
+        let created = target
+            .created
+            .iter()
+            .all(|c| !c.contains("..") && target.path.starts_with(&format!("{c}/")) && c != "~");
+        if !(known && backup && created && record.name == name) {
+            return Err(Error::Refused(format!(
+                "the record of {name} names a folder no deployment writes ({}); restore .learnings/skills/{name}/record.json from version control",
+                target.path
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// What a rollback did.
 #[derive(Debug, Clone, Serialize)]
 pub struct RolledBack {
@@ -468,6 +527,7 @@ pub fn rollback(
                 "{name} has no deployment left to roll back"
             )));
         };
+        check_record(&record, name)?;
         if !force {
             for target in &last.targets {
                 let d = drift(places, target)?;
@@ -480,11 +540,24 @@ pub fn rollback(
             }
         }
         let record_path = record_dir(&learnings, name);
+        // Nothing is removed until every backup to put back is known to be there.
+        for target in &last.targets {
+            if let Some(backup) = &target.backup
+                && !record_path.join(backup).is_dir()
+            {
+                return Err(Error::Refused(format!(
+                    "the backup of {} ({}) is missing from {}; nothing was changed",
+                    target.path,
+                    backup,
+                    record_path.display()
+                )));
+            }
+        }
         let mut restored = Vec::new();
         for target in &last.targets {
             let path = places.resolve(&target.path)?;
-            if fs_err::symlink_metadata(&path).is_ok() {
-                if fs_err::symlink_metadata(&path)?.is_dir() {
+            if let Ok(meta) = fs_err::symlink_metadata(&path) {
+                if meta.is_dir() {
                     fs_err::remove_dir_all(&path)?;
                 } else {
                     fs_err::remove_file(&path)?;
@@ -492,7 +565,6 @@ pub fn rollback(
             }
             if let Some(backup) = &target.backup {
                 copy_tree(&record_path.join(backup), &path)?;
-                fs_err::remove_dir_all(record_path.join(backup))?;
                 restored.push(target.path.clone());
             }
             for dir in &target.created {
@@ -502,10 +574,18 @@ pub fn rollback(
             }
         }
         record.deployments.pop();
-        let back = last.state_before;
-        record.change(back, "rolled back", now);
+        // An operator's rejection or archiving outlives a rollback.
+        if !matches!(record.state, State::Rejected | State::Archived) {
+            record.change(last.state_before, "rolled back", now);
+        }
         record.save(&learnings)?;
         write_marker(&learnings, &record)?;
+        // Backups go only once the record no longer names them.
+        for target in &last.targets {
+            if let Some(backup) = &target.backup {
+                fs_err::remove_dir_all(record_path.join(backup))?;
+            }
+        }
         let backups = record_path.join("backups");
         let _ = std::fs::remove_dir(&backups);
         w.record(

@@ -193,6 +193,19 @@ fn from_entry(
     text
 }
 
+/// An entry promoted to memory keeps that state and its rollback; it is not made a skill too.
+fn refuse_promoted(id: &str, entry: &Entry<'_>) -> Result<()> {
+    if entry
+        .status()
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("promoted"))
+    {
+        return Err(Error::Refused(format!(
+            "{id} is promoted to memory; `evolver rollback {id}` first to make it a skill instead"
+        )));
+    }
+    Ok(())
+}
+
 /// Reads the entry without the lock (a dry run writes nothing, not even the lock file).
 fn read_entry(store: &Store, id: &str) -> Result<(String, String)> {
     let mut found = store.find(id)?;
@@ -224,6 +237,7 @@ fn render(
         return Ok((scaffold(x.name, &description), None));
     };
     let entry = Entry::parse(text).ok_or_else(|| Error::UnknownId(id.into()))?;
+    refuse_promoted(id, &entry)?;
     let receipt = gate(store, id, &entry).map_err(Error::Refused)?;
     let description = match x.description {
         Some(d) => check_description(d, false)?,
@@ -249,6 +263,13 @@ pub fn extract(store: &Store, x: &Extract<'_>, now: DateTime<Utc>) -> Result<Ext
     if folder.exists() && !x.force {
         return Err(Error::Refused(format!(
             "{} exists; pass --force to replace it",
+            rel.display()
+        )));
+    }
+    // --force replaces a skill, and nothing else.
+    if folder.exists() && !folder.join("SKILL.md").is_file() {
+        return Err(Error::Refused(format!(
+            "{} is not a skill folder (no SKILL.md); --force replaces only a skill",
             rel.display()
         )));
     }
@@ -331,6 +352,7 @@ pub fn extract(store: &Store, x: &Extract<'_>, now: DateTime<Utc>) -> Result<Ext
         // Again under the lock: no verify may come between the gate and the write.
         let (_, text) = w.entry_text(id)?;
         let entry = Entry::parse(&text).ok_or_else(|| Error::UnknownId(id.into()))?;
+        refuse_promoted(id, &entry)?;
         let receipt = gate(store, id, &entry).map_err(Error::Refused)?;
         if let Some(parent) = folder.parent() {
             fs_err::create_dir_all(parent)?;

@@ -201,6 +201,7 @@ pub fn doctor(
         let Some(last) = record.deployments.last() else {
             continue;
         };
+        crate::skills::deploy::check_record(&record, &name)?;
         for target in &last.targets {
             let d = drift(places, target)?;
             if d.is_clean() {

@@ -48,7 +48,8 @@ pub fn check_name(name: &str) -> Result<()> {
     }
 }
 
-/// Checks an output folder given on the command line: relative, and without `..`.
+/// Checks an output folder given on the command line: relative, without `..`, and not in
+/// `.learnings/` or `.git/`, whose files a `--force` must never replace.
 pub fn check_dir(dir: &Path) -> Result<()> {
     if dir.as_os_str().is_empty() {
         return Err(Error::Invalid("the output folder may not be empty".into()));
@@ -64,6 +65,13 @@ pub fn check_dir(dir: &Path) -> Result<()> {
             Component::ParentDir => {
                 return Err(Error::Invalid(format!(
                     "the output folder may not hold `..`: {}",
+                    dir.display()
+                )));
+            }
+            Component::Normal(name) if name == ".learnings" || name == ".git" => {
+                return Err(Error::Invalid(format!(
+                    "the output folder may not be in {}: {}",
+                    name.to_string_lossy(),
                     dir.display()
                 )));
             }
@@ -145,5 +153,7 @@ mod tests {
         assert!(check_dir(Path::new("a/../b")).is_err());
         assert!(check_dir(Path::new("..")).is_err());
         assert!(check_dir(Path::new("")).is_err());
+        assert!(check_dir(Path::new(".learnings")).is_err());
+        assert!(check_dir(Path::new("a/.git/b")).is_err());
     }
 }

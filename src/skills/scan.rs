@@ -1634,9 +1634,12 @@ fn assembled_names(src: &Source<'_>, out: &mut Vec<Finding>, m: &Mapped) {
     for hit in concat_re().find_iter(&m.text) {
         // Any run of the pieces may be the name (`"ev""al" "$x"`); a Python triple quote
         // (`'''exec'`) is no joining, so two pieces must hold something.
+        // Runs are bounded (at most 16 pieces, at most 40 bytes joined, longer than any name
+        // looked for), so a line of thousands of strings costs linear time, not cubic.
         let pieces = literal_pieces(hit.as_str());
         let name = (0..pieces.len())
-            .flat_map(|i| (i + 2..=pieces.len()).map(move |j| i..j))
+            .flat_map(|i| (i + 2..=pieces.len().min(i + 16)).map(move |j| i..j))
+            .filter(|r| pieces[r.clone()].iter().map(|p| p.len()).sum::<usize>() <= 40)
             .filter(|r| pieces[r.clone()].iter().filter(|p| !p.is_empty()).count() >= 2)
             .map(|r| pieces[r].concat())
             .find(|name| dangerous(name));

@@ -194,6 +194,7 @@ fn extraction_from_a_lesson_needs_its_pass_and_is_recorded() {
 fn force_replaces_an_existing_folder_and_only_with_force() {
     let p = Project::init();
     p.write("skills/pdf/notes.md", "old\n");
+    p.write("skills/pdf/SKILL.md", "old\n");
     let out = p.extract(&["pdf"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(p.read("skills/pdf/notes.md"), "old\n");
@@ -572,11 +573,122 @@ fn uninstall_keeps_our_skill_when_someone_changed_it() {
         p.read(".claude/skills/capability-evolver/SKILL.md"),
         "mine now\n"
     );
-    // Installing again puts ours back and keeps theirs beside it.
+    // Installing again puts ours back and keeps theirs beside it; uninstall gives theirs back.
     let out = p.ok(&["install", "claude"]);
     assert!(out.contains("SKILL.md.bak"), "{out}");
     assert_eq!(
         p.read(".claude/skills/capability-evolver/SKILL.md.bak"),
         "mine now\n"
+    );
+    let out = p.ok(&["uninstall", "claude"]);
+    assert!(out.contains("is back"), "{out}");
+    assert_eq!(
+        p.read(".claude/skills/capability-evolver/SKILL.md"),
+        "mine now\n"
+    );
+    assert!(
+        !p.path(".claude/skills/capability-evolver/SKILL.md.bak")
+            .exists()
+    );
+}
+
+#[test]
+fn a_deploy_that_cannot_finish_changes_nothing_and_backups_are_never_lost() {
+    let p = Project::init();
+    p.write(".claude/skills/pdf/SKILL.md", "HANDMADE\n");
+    // The second target is a file: refused before any folder is touched.
+    p.write(".agents/skills/pdf", "a file\n");
+    stage(&p, "pdf", "# v1");
+    let before = p.tree();
+    let err = p.fails(&["skill", "deploy", "pdf"], 1);
+    assert!(err.contains("is a file"), "{err}");
+    assert_eq!(p.tree(), before);
+    std::fs::remove_file(p.path(".agents/skills/pdf")).unwrap();
+    p.ok(&["skill", "deploy", "pdf"]);
+    // A rollback whose backup went missing refuses before removing anything.
+    let backups = p.path(".learnings/skills/pdf/backups");
+    let kept = std::fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let aside = p.path("aside");
+    std::fs::rename(&kept, &aside).unwrap();
+    let before = p.tree();
+    let err = p.fails(&["skill", "rollback", "pdf"], 1);
+    assert!(err.contains("backup") && err.contains("missing"), "{err}");
+    assert_eq!(p.tree(), before);
+    std::fs::rename(&aside, &kept).unwrap();
+    p.ok(&["skill", "rollback", "pdf"]);
+    assert_eq!(p.read(".claude/skills/pdf/SKILL.md"), "HANDMADE\n");
+}
+
+#[test]
+fn an_edited_record_cannot_lead_a_rollback_elsewhere() {
+    let p = Project::init();
+    stage(&p, "pdf", "# v1");
+    p.write("victim/keep.txt", "mine\n");
+    p.ok(&["skill", "deploy", "pdf", "--agent", "claude"]);
+    let path = ".learnings/skills/pdf/record.json";
+    let record = p.read(path);
+    for (from, to) in [
+        ("\"path\": \".claude/skills/pdf\"", "\"path\": \"victim\""),
+        ("\"backup\": null", "\"backup\": \"../../../victim\""),
+    ] {
+        assert!(record.contains(from), "{record}");
+        p.write(path, record.replace(from, to));
+        let before = p.tree();
+        let err = p.fails(&["skill", "rollback", "pdf", "--force"], 1);
+        assert!(err.contains("no deployment writes"), "{err}");
+        assert_eq!(p.tree(), before);
+    }
+    assert_eq!(p.read("victim/keep.txt"), "mine\n");
+}
+
+#[test]
+fn a_rejection_outlives_a_rollback_and_an_empty_home_is_no_home() {
+    let p = Project::init();
+    stage(&p, "pdf", "# v1");
+    p.ok(&["skill", "deploy", "pdf", "--agent", "claude"]);
+    p.ok(&["skill", "state", "pdf", "rejected"]);
+    let out = p.ok(&["skill", "rollback", "pdf"]);
+    assert!(out.contains("it is rejected"), "{out}");
+    assert!(p.fails(&["skill", "deploy", "pdf"], 1).contains("rejected"));
+    p.ok(&["skill", "state", "pdf", "draft"]);
+    let before = p.tree();
+    let out = p
+        .command(&["skill", "deploy", "pdf", "--global"])
+        .env("HOME", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("HOME"), "{}", stderr(&out));
+    assert_eq!(p.tree(), before);
+}
+
+#[test]
+fn force_replaces_only_a_skill_and_never_under_learnings() {
+    let p = Project::init();
+    let id = verified(&p);
+    p.write("src/main.rs", "fn main() {}\n");
+    let before = p.tree();
+    for (args, code) in [
+        (vec!["receipts", "--output-dir", ".learnings", "--force"], 2),
+        (vec!["x", "--output-dir", "a/.git", "--force"], 2),
+        (vec!["src", "--output-dir", ".", "--force"], 1),
+    ] {
+        let out = p.extract(&args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+        assert_eq!(p.tree(), before, "{args:?}");
+    }
+    // A lesson promoted to memory is not made a skill as well.
+    p.ok(&["promote", &id, "--to", "CLAUDE.md"]);
+    let out = p.extract(&["migrations", "--from", &id]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("promoted to memory"),
+        "{}",
+        stderr(&out)
     );
 }
