@@ -4,7 +4,9 @@
 //! - Claude Code's `Skill` tool (`tool_input.skill`), model-invoked: a use;
 //! - a prompt that starts with `/NAME` for a deployed skill (typed by the user; no tool hook
 //!   fires for it): a use;
-//! - a shell command that reads `…/skills/NAME/SKILL.md` (how Codex loads a skill): a use.
+//! - a shell command that names `.agents/skills/NAME/SKILL.md` (or `.claude/`, `.codex/`,
+//!   `.openclaw/`), which is how Codex loads a skill: a use. Staging (`skills/NAME/`) is not
+//!   where an agent loads a skill from, so editing it is no use.
 //!
 //! After a use, the session's next shell command and next prompt judge it: a failed command
 //! or a prompt that reads like a correction is a failure of the skill. A plugin's skill
@@ -93,7 +95,16 @@ pub fn skills_read(command: &str) -> Vec<&str> {
             .rfind(['/', ' ', '\'', '"', '='])
             .map_or(0, |i| i + 1);
         let name = &before[name_start..];
-        if before[..name_start].ends_with("skills/") && !name.is_empty() && !names.contains(&name) {
+        // Only the folders the agents read: the staging copy being edited is no use.
+        let parent = &before[..name_start];
+        let agents = [
+            ".claude/skills/",
+            ".agents/skills/",
+            ".codex/skills/",
+            ".openclaw/skills/",
+        ];
+        if agents.iter().any(|a| parent.ends_with(a)) && !name.is_empty() && !names.contains(&name)
+        {
             names.push(name);
         }
         rest = &rest[at + "/SKILL.md".len()..];
@@ -165,6 +176,8 @@ mod tests {
         );
         assert!(skills_read("cat SKILL.md").is_empty());
         assert!(skills_read("cat docs/pdf/SKILL.md").is_empty());
-        assert!(skills_read("cat skills//SKILL.md").is_empty());
+        assert!(skills_read("cat .agents/skills//SKILL.md").is_empty());
+        // Staging is not where an agent loads a skill from.
+        assert!(skills_read("git diff skills/pdf/SKILL.md").is_empty());
     }
 }

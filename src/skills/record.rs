@@ -191,30 +191,31 @@ pub struct Tally {
 /// Counts the ledger's events from line `from` on.
 pub fn tally(events: &[UseEvent], from: usize) -> Tally {
     let mut t = Tally::default();
-    let mut open = false;
+    // Per session: whether its last use is still open to a failure.
+    let mut open: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
     for e in events.iter().skip(from) {
+        let session = open.entry(e.session.as_str()).or_insert(false);
         match e.event.as_str() {
             "use" => {
-                if open {
+                if *session {
                     t.clean += 1;
                 }
                 t.uses += 1;
-                open = true;
+                *session = true;
                 if let Ok(at) = DateTime::parse_from_rfc3339(&e.at) {
                     t.last_use = Some(at.with_timezone(&Utc));
                 }
             }
-            // A use fails at most once, however many hooks saw it go wrong.
-            "failure" if open => {
+            // A use fails at most once, however many hooks saw it go wrong, and only a failure
+            // in its own session counts against it.
+            "failure" if *session => {
                 t.failures += 1;
-                open = false;
+                *session = false;
             }
             _ => {}
         }
     }
-    if open {
-        t.clean += 1;
-    }
+    t.clean += open.values().filter(|o| **o).count() as u32;
     t
 }
 
@@ -316,6 +317,21 @@ mod tests {
         let t = tally(&events, 0);
         assert_eq!((t.uses, t.failures, t.clean), (4, 1, 3));
         assert_eq!(tally(&events, 3).uses, 2);
+        // A failure in another session is not this use's.
+        let other = |event: &str, session: &str| UseEvent {
+            session: session.into(),
+            ..ev(event)
+        };
+        let crossed = [
+            other("use", "a"),
+            other("use", "b"),
+            other("failure", "a"),
+            other("failure", "b"),
+        ];
+        let t = tally(&crossed, 0);
+        assert_eq!((t.uses, t.failures, t.clean), (2, 2, 0));
+        let t = tally(&[other("use", "a"), other("failure", "b")], 0);
+        assert_eq!((t.uses, t.failures, t.clean), (1, 0, 1));
     }
 
     #[test]

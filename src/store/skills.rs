@@ -164,7 +164,10 @@ pub fn take_last_use(learnings: &Path, session: &str, judge: Judge) -> Option<St
     }
     let path = last_path(learnings, session, judge);
     // Renaming first makes the take atomic: of two hooks racing, one rename fails.
-    let taken = path.with_extension("taken");
+    let taken = path.with_extension(match judge {
+        Judge::Command => "command-taken",
+        Judge::Prompt => "prompt-taken",
+    });
     std::fs::rename(&path, &taken).ok()?;
     let name = std::fs::read_to_string(&taken).ok();
     let _ = std::fs::remove_file(&taken);
