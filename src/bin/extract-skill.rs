@@ -1,19 +1,9 @@
 use std::process::ExitCode;
 
-use evolver::RootEnv;
 use evolver::cli::World;
 
 fn main() -> ExitCode {
-    let world = World {
-        cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
-        env: RootEnv::from_process(),
-        now: chrono::Utc::now(),
-        // An empty or relative HOME is no home: `~/…` must never land in the working folder.
-        home: std::env::var_os("HOME")
-            .map(std::path::PathBuf::from)
-            .filter(|h| h.is_absolute()),
-        bin_dir: None,
-    };
+    let world = World::from_process();
     let code = evolver::cli::extract::run(
         std::env::args_os().collect(),
         &world,

@@ -1,16 +1,15 @@
 //! The `extract-skill` command (SPEC 7): its own binary, run by a person or an agent.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Parser;
 
 use crate::cli::World;
-use crate::cli::skill::print_scan;
-use crate::error::{Error, Result};
+use crate::cli::skill::{print_scan, print_validation};
+use crate::error::Result;
 use crate::skills::extract::{Extract, extract, next_steps};
-use crate::skills::validate::Level;
 use crate::store::{Store, project_root};
 
 #[derive(Parser, Debug)]
@@ -41,26 +40,9 @@ struct ExtractArgs {
 
 /// Runs `extract-skill` with `args` (the first is the program name); returns the exit code.
 pub fn run(args: Vec<OsString>, world: &World, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let a = match ExtractArgs::try_parse_from(args) {
-        Ok(a) => a,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let text = e.render().to_string();
-            let _ = if code == 0 {
-                out.write_all(text.as_bytes())
-            } else {
-                err.write_all(text.as_bytes())
-            };
-            return code;
-        }
-    };
-    match go(&a, world, out) {
-        Ok(code) => code,
-        Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            let _ = writeln!(err, "extract-skill: {e}");
-            e.exit_code()
-        }
+    match super::parse_args::<ExtractArgs>(args, out, err) {
+        Ok(a) => super::finish("extract-skill", go(&a, world, out), err),
+        Err(code) => code,
     }
 }
 
@@ -102,34 +84,13 @@ fn go(a: &ExtractArgs, world: &World, out: &mut dyn Write) -> Result<u8> {
             )?;
         }
     }
-    let v = &done.validation;
-    for f in &v.findings {
-        let level = if f.level == Level::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        writeln!(
-            out,
-            "{}:{}: {level} [{}] {}",
-            done.folder.join("SKILL.md").display(),
-            f.line,
-            f.rule,
-            f.message
-        )?;
-    }
-    writeln!(
-        out,
-        "validate: {} ({} errors, {} warnings)",
-        if v.errors() == 0 { "valid" } else { "invalid" },
-        v.errors(),
-        v.warnings()
-    )?;
-    write!(out, "scan: ")?;
-    print_scan(out, &done.folder, &done.scan)?;
+    print_validation(out, &done.folder, &done.validation, "validate: ")?;
+    print_scan(out, &done.folder, &done.scan, "scan: ")?;
     writeln!(out, "next:")?;
     for (i, step) in next_steps(&x, &done).iter().enumerate() {
         writeln!(out, "  {}. {step}", i + 1)?;
     }
-    Ok(u8::from(v.errors() > 0 || done.scan.blocked()))
+    Ok(u8::from(
+        done.validation.errors() > 0 || done.scan.blocked(),
+    ))
 }

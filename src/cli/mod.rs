@@ -45,6 +45,57 @@ pub struct World {
     pub bin_dir: Option<PathBuf>,
 }
 
+impl World {
+    /// This process's world: its working folder, environment, clock, `$HOME` (an empty or
+    /// relative one is no home: `~/…` must never land in the working folder) and the folder
+    /// of the running executable.
+    pub fn from_process() -> World {
+        World {
+            cwd: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+            env: RootEnv::from_process(),
+            now: chrono::Utc::now(),
+            home: std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|h| h.is_absolute()),
+            bin_dir: std::env::current_exe()
+                .ok()
+                .and_then(|exe| exe.parent().map(ToOwned::to_owned)),
+        }
+    }
+}
+
+/// Parses `args` with clap; on `--help`, `--version` or a usage error, prints clap's text
+/// (to `out` for help, exit 0; to `err` for a usage error, exit 2) and returns the code.
+fn parse_args<T: Parser>(
+    args: Vec<OsString>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::result::Result<T, u8> {
+    T::try_parse_from(args).map_err(|e| {
+        let code = if e.use_stderr() { 2 } else { 0 };
+        let text = e.render().to_string();
+        let _ = if code == 0 {
+            out.write_all(text.as_bytes())
+        } else {
+            err.write_all(text.as_bytes())
+        };
+        code
+    })
+}
+
+/// The end of a command: its code, or its error as one line on `err` (a closed pipe is no
+/// error).
+fn finish(name: &str, result: Result<u8>, err: &mut dyn Write) -> u8 {
+    match result {
+        Ok(code) => code,
+        Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            let _ = writeln!(err, "{name}: {e}");
+            e.exit_code()
+        }
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "evolver",
@@ -113,26 +164,9 @@ fn name_of(v: impl ValueEnum) -> String {
 
 /// Runs `evolver` with `args` (the first is the program name) and returns the exit code.
 pub fn run(args: Vec<OsString>, world: &World, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let text = e.render().to_string();
-            let _ = if code == 0 {
-                out.write_all(text.as_bytes())
-            } else {
-                err.write_all(text.as_bytes())
-            };
-            return code;
-        }
-    };
-    match dispatch(cli.command, world, out, err) {
-        Ok(code) => code,
-        Err(Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            let _ = writeln!(err, "evolver: {e}");
-            e.exit_code()
-        }
+    match parse_args::<Cli>(args, out, err) {
+        Ok(cli) => finish("evolver", dispatch(cli.command, world, out, err), err),
+        Err(code) => code,
     }
 }
 

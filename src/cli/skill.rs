@@ -129,13 +129,20 @@ fn places(store: &Store, world: &World) -> Places {
     }
 }
 
-/// A path given on the command line, read from where the command runs.
-fn given(world: &World, path: &Path) -> PathBuf {
-    if path.is_absolute() {
+/// A skill folder given on the command line, read from where the command runs.
+fn given(world: &World, path: &Path) -> Result<PathBuf> {
+    let folder = if path.is_absolute() {
         path.to_owned()
     } else {
         world.cwd.join(path)
+    };
+    if !folder.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is not a folder",
+            path.display()
+        )));
     }
+    Ok(folder)
 }
 
 fn json(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<()> {
@@ -149,41 +156,12 @@ pub(super) fn skill(store: &Store, a: SkillArgs, world: &World, out: &mut dyn Wr
             path,
             json: as_json,
         } => {
-            let folder = given(world, &path);
-            if !folder.is_dir() {
-                return Err(Error::Invalid(format!(
-                    "{} is not a folder",
-                    path.display()
-                )));
-            }
+            let folder = given(world, &path)?;
             let v = validate::validate_dir(&folder)?;
             if as_json {
                 json(out, &v)?;
             } else {
-                for f in &v.findings {
-                    let level = match f.level {
-                        Level::Error => "error",
-                        Level::Warning => "warning",
-                    };
-                    writeln!(
-                        out,
-                        "{}:{}: {level} [{}] {}",
-                        path.join("SKILL.md").display(),
-                        f.line,
-                        f.rule,
-                        f.message
-                    )?;
-                }
-                writeln!(
-                    out,
-                    "{}: {} ({} error{}, {} warning{})",
-                    path.display(),
-                    if v.errors() == 0 { "valid" } else { "invalid" },
-                    v.errors(),
-                    if v.errors() == 1 { "" } else { "s" },
-                    v.warnings(),
-                    if v.warnings() == 1 { "" } else { "s" },
-                )?;
+                print_validation(out, &path, &v, "")?;
             }
             Ok(u8::from(v.errors() > 0))
         }
@@ -191,18 +169,12 @@ pub(super) fn skill(store: &Store, a: SkillArgs, world: &World, out: &mut dyn Wr
             path,
             json: as_json,
         } => {
-            let folder = given(world, &path);
-            if !folder.is_dir() {
-                return Err(Error::Invalid(format!(
-                    "{} is not a folder",
-                    path.display()
-                )));
-            }
+            let folder = given(world, &path)?;
             let report = scan::scan_dir(&folder)?;
             if as_json {
                 json(out, &report)?;
             } else {
-                print_scan(out, &path, &report)?;
+                print_scan(out, &path, &report, "")?;
             }
             Ok(u8::from(report.blocked()))
         }
@@ -334,8 +306,48 @@ pub(super) fn skill(store: &Store, a: SkillArgs, world: &World, out: &mut dyn Wr
     }
 }
 
-/// Prints a scan report: each finding with its file and line, then the verdict.
-pub(super) fn print_scan(out: &mut dyn Write, path: &Path, report: &scan::Report) -> Result<()> {
+/// Prints what validation found, each finding with its line, then the verdict after `label`.
+pub(super) fn print_validation(
+    out: &mut dyn Write,
+    path: &Path,
+    v: &validate::Validation,
+    label: &str,
+) -> Result<()> {
+    for f in &v.findings {
+        let level = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        writeln!(
+            out,
+            "{}:{}: {level} [{}] {}",
+            path.join("SKILL.md").display(),
+            f.line,
+            f.rule,
+            f.message
+        )?;
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "{label}{}: {} ({} error{}, {} warning{})",
+        path.display(),
+        if v.errors() == 0 { "valid" } else { "invalid" },
+        v.errors(),
+        plural(v.errors()),
+        v.warnings(),
+        plural(v.warnings()),
+    )?;
+    Ok(())
+}
+
+/// Prints a scan report: each finding with its file and line, then the verdict after `label`.
+pub(super) fn print_scan(
+    out: &mut dyn Write,
+    path: &Path,
+    report: &scan::Report,
+    label: &str,
+) -> Result<()> {
     for f in &report.findings {
         let what = match f.severity {
             scan::Severity::Block => "block".to_owned(),
@@ -360,7 +372,7 @@ pub(super) fn print_scan(out: &mut dyn Write, path: &Path, report: &scan::Report
         .count();
     writeln!(
         out,
-        "{}: {} ({blocks} hard block{}, {} warning{}, score {}, {} file{} scanned)",
+        "{label}{}: {} ({blocks} hard block{}, {} warning{}, score {}, {} file{} scanned)",
         path.display(),
         if blocks > 0 { "BLOCKED" } else { "clear" },
         if blocks == 1 { "" } else { "s" },

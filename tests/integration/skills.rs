@@ -121,7 +121,10 @@ fn a_dry_run_prints_every_file_and_leaves_the_file_system_as_it_was() {
         "{text}"
     );
     assert!(text.contains("name: pdf-forms\n"), "{text}");
-    assert!(text.contains("validate: valid"), "{text}");
+    assert!(
+        text.contains("validate: agent/skills/pdf-forms: valid (0 errors"),
+        "{text}"
+    );
     // The next steps name the folder given, not the default.
     assert!(
         text.contains("evolver skill validate agent/skills/pdf-forms")
