@@ -27,10 +27,13 @@ fn agent_name(agent: Agent) -> &'static str {
     }
 }
 
-/// Records a use of `name` when it is a deployed skill, and leaves it to be judged.
-fn record_use(
+/// Appends `event` (`use` or `failure`) for `name` when it is a deployed skill; a use is left
+/// for the session's next command and prompt to judge. A hook never fails the agent over
+/// bookkeeping: an event that cannot be written is lost.
+fn record(
     learnings: &Path,
     name: &str,
+    event: &str,
     via: &str,
     p: &Payload,
     now: chrono::DateTime<chrono::Utc>,
@@ -38,35 +41,32 @@ fn record_use(
     if !is_deployed(learnings, name) {
         return;
     }
-    let event = UseEvent::new(
+    let e = UseEvent::new(
         now,
-        "use",
+        event,
         via,
         agent_name(p.agent),
         p.session_id.as_deref(),
     );
-    // A hook never fails the agent over bookkeeping: a use that cannot be written is lost.
-    if append_use(learnings, name, &event).is_ok() {
-        let _ = set_last_use(learnings, &event.session, name);
+    if append_use(learnings, name, &e).is_ok() && event == "use" {
+        let _ = set_last_use(learnings, &e.session, name);
     }
 }
 
-fn record_failure(
+/// Takes the session's last use for `judge` and, when `failed`, counts it as a failure.
+fn judge(
     learnings: &Path,
-    name: &str,
-    via: &str,
     p: &Payload,
+    judge: Judge,
+    failed: bool,
+    via: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    if is_deployed(learnings, name) {
-        let event = UseEvent::new(
-            now,
-            "failure",
-            via,
-            agent_name(p.agent),
-            p.session_id.as_deref(),
-        );
-        let _ = append_use(learnings, name, &event);
+    let session = crate::store::skills::session_key(p.session_id.as_deref());
+    if let Some(name) = take_last_use(learnings, &session, judge)
+        && failed
+    {
+        record(learnings, &name, "failure", via, p, now);
     }
 }
 
@@ -81,7 +81,7 @@ pub fn skill_tool(learnings: &Path, p: &Payload, now: chrono::DateTime<chrono::U
         return;
     };
     if has_skills(learnings) && !name.contains(':') {
-        record_use(learnings, name, "skill-tool", p, now);
+        record(learnings, name, "use", "skill-tool", p, now);
     }
 }
 
@@ -124,15 +124,10 @@ pub fn after_command(
     if !has_skills(learnings) {
         return;
     }
-    let session = crate::store::skills::session_key(p.session_id.as_deref());
-    if let Some(name) = take_last_use(learnings, &session, Judge::Command)
-        && failed
-    {
-        record_failure(learnings, &name, "command", p, now);
-    }
+    judge(learnings, p, Judge::Command, failed, "command", now);
     if command.contains("SKILL.md") {
         for name in skills_read(command) {
-            record_use(learnings, name, "read", p, now);
+            record(learnings, name, "use", "read", p, now);
         }
     }
 }
@@ -149,15 +144,10 @@ pub fn after_prompt(
     if !has_skills(learnings) {
         return;
     }
-    let session = crate::store::skills::session_key(p.session_id.as_deref());
-    if let Some(name) = take_last_use(learnings, &session, Judge::Prompt)
-        && correction
-    {
-        record_failure(learnings, &name, "correction", p, now);
-    }
+    judge(learnings, p, Judge::Prompt, correction, "correction", now);
     if let Some(called) = prompt.trim_start().strip_prefix('/') {
         let name = called.split_whitespace().next().unwrap_or("");
-        record_use(learnings, name, "slash-command", p, now);
+        record(learnings, name, "use", "slash-command", p, now);
     }
 }
 
