@@ -14,5 +14,6 @@ pub mod openclaw;
 mod settings;
 pub mod skill;
 
-pub use handler::{ACTIVATOR, DETECTOR};
+pub use claude::LOCAL_SETTINGS as CLAUDE_LOCAL_SETTINGS;
+pub use handler::{ACTIVATOR, DETECTOR, portable_command};
 pub use settings::{Change, Target, install, uninstall};

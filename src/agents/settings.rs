@@ -5,8 +5,8 @@
 //! it was and in its order, the file's indentation is kept, a file that is not valid JSON is
 //! refused untouched, nothing is written when nothing changes (so a second install is a
 //! no-op), and before a change the old file is copied to `<file>.bak`. Our handlers are
-//! recognised by the executable they run, so a reinstall from another path replaces them
-//! rather than adding a second copy.
+//! recognised by the executable they run, so an install that wrote absolute paths (as earlier
+//! versions did) or ran from another folder is replaced in place rather than doubled.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::agents::handler::{ACTIVATOR, DETECTOR, Handler};
+use crate::agents::handler::{ACTIVATOR, DETECTOR, Handler, portable_command};
 use crate::agents::{claude, codex};
 use crate::error::{Error, Result};
 
@@ -52,7 +52,8 @@ pub enum Change {
     Written { backup: Option<PathBuf> },
 }
 
-/// Merges our hooks, running the executables in `bin_dir`, into the settings file at `path`.
+/// Merges our hooks into the settings file at `path`. The executables must be in `bin_dir`
+/// (beside the running `evolver`), but the handlers name no folder: see [`portable_command`].
 pub fn install(target: Target, path: &Path, bin_dir: &Path) -> Result<Change> {
     for exe in [ACTIVATOR, DETECTOR] {
         if !bin_dir.join(exe).is_file() {
@@ -66,7 +67,7 @@ pub fn install(target: Target, path: &Path, bin_dir: &Path) -> Result<Change> {
         let hooks = hooks_object(settings, path)?;
         remove_ours(hooks);
         for &(event, matcher, exe) in target.handlers() {
-            let command = shell_quote(&bin_dir.join(exe).display().to_string());
+            let command = portable_command(exe);
             let mut group = Map::new();
             if let Some(m) = matcher {
                 group.insert("matcher".into(), Value::from(m));
@@ -149,11 +150,18 @@ fn remove_ours(hooks: &mut Map<String, Value>) {
     }
 }
 
-/// A handler that runs one of our executables, from wherever it was installed.
+/// A handler that runs one of our executables: the portable command, or one that starts with
+/// the executable's path, wherever it was installed.
 fn is_ours(handler: &Value) -> bool {
     let Some(command) = handler.get("command").and_then(Value::as_str) else {
         return false;
     };
+    if [ACTIVATOR, DETECTOR]
+        .iter()
+        .any(|exe| command == portable_command(exe))
+    {
+        return true;
+    }
     let first = first_word(command);
     let name = first.rsplit('/').next().unwrap_or(&first);
     name == ACTIVATOR || name == DETECTOR
@@ -293,6 +301,10 @@ mod tests {
         ));
         assert!(!is_ours(&json!({"command": "/a/b/other-hook"})));
         assert!(!is_ours(&json!({"type": "command"})));
+        assert!(is_ours(&json!({"command": portable_command(DETECTOR)})));
+        assert!(!is_ours(
+            &json!({"command": "command -v other && exec other"})
+        ));
     }
 
     #[test]

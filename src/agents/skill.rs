@@ -2,7 +2,7 @@
 //! install claude|codex` puts it where that agent reads skills, and `uninstall` takes it out
 //! when it is still as we wrote it.
 //!
-//! It is compiled in from `skills/capability-evolver/SKILL.md`, so the binaries need nothing
+//! It is compiled in from `plugin/skills/capability-evolver/SKILL.md`, so the binaries need nothing
 //! beside them; a test keeps it valid and clear of the security scan.
 
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use crate::error::Result;
 /// The skill's name, also its folder's.
 pub const NAME: &str = "capability-evolver";
 /// Its SKILL.md.
-pub const SKILL_MD: &str = include_str!("../../skills/capability-evolver/SKILL.md");
+pub const SKILL_MD: &str = include_str!("../../plugin/skills/capability-evolver/SKILL.md");
 
 /// The skill's folder for an agent, relative to the project root or to `$HOME`.
 pub fn folder(target: Target) -> PathBuf {

@@ -14,8 +14,11 @@ pub(super) struct InstallArgs {
     #[arg(value_enum)]
     agent: AgentArg,
     /// The settings in your home folder (all projects) instead of this project's
-    #[arg(long)]
+    #[arg(long, conflicts_with = "local")]
     global: bool,
+    /// claude: .claude/settings.local.json, your own settings for this project, not committed
+    #[arg(long)]
+    local: bool,
     /// openclaw: the folder for the plugin (default: ~/.local/share/evolver/openclaw)
     #[arg(long, value_name = "DIR")]
     path: Option<std::path::PathBuf>,
@@ -61,7 +64,16 @@ pub(super) fn install(
     } else {
         store.root().to_owned()
     };
-    let path = base.join(target.file());
+    let file = match (a.local, target) {
+        (false, _) => target.file(),
+        (true, Target::Claude) => crate::agents::CLAUDE_LOCAL_SETTINGS,
+        (true, Target::Codex) => {
+            return Err(Error::Invalid(
+                "--local is for claude; Codex has no uncommitted project hooks file (--global writes ~/.codex/hooks.json)".into(),
+            ));
+        }
+    };
+    let path = base.join(file);
     let change = if add {
         crate::agents::install(target, &path, bin_dir(world)?)?
     } else {
@@ -78,7 +90,23 @@ pub(super) fn install(
             }
         }
     }
-    skill(&base, target, add, out)?;
+    if add {
+        warn_unreachable(world, out)?;
+    }
+    if a.local && add && crate::merge::git::tracks(store.root(), file) {
+        writeln!(
+            out,
+            "git does not ignore {file}: add it to .gitignore, it is meant for you alone"
+        )?;
+    }
+    if a.local {
+        writeln!(
+            out,
+            "skill not written with --local (its folder is shared); `evolver install claude` adds it"
+        )?;
+    } else {
+        skill(&base, target, add, out)?;
+    }
     if add
         && !a.global
         && crate::merge::git::in_repository(store.root())
@@ -95,6 +123,30 @@ pub(super) fn install(
             "Codex runs new hooks only after you trust them: open Codex and review them in /hooks."
         )?;
     }
+    Ok(())
+}
+
+/// The hooks run the executables found on `PATH` or in cargo's bin folder; says so when the
+/// ones beside this `evolver` are in neither, since the hooks would then do nothing here.
+fn warn_unreachable(world: &World, out: &mut dyn Write) -> Result<()> {
+    let bin = bin_dir(world)?;
+    let same = |dir: &std::path::Path| {
+        dir == bin || matches!((dir.canonicalize(), bin.canonicalize()), (Ok(a), Ok(b)) if a == b)
+    };
+    let cargo_bin = world
+        .cargo_home
+        .clone()
+        .or_else(|| world.home.as_ref().map(|h| h.join(".cargo")))
+        .map(|c| c.join("bin"));
+    if world.path.iter().any(|d| same(d)) || cargo_bin.as_deref().is_some_and(same) {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "note: the hooks run {} from PATH or ~/.cargo/bin, and {} is in neither; add it to the PATH the agent starts with, or the hooks will do nothing",
+        crate::agents::ACTIVATOR,
+        bin.display()
+    )?;
     Ok(())
 }
 

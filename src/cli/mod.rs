@@ -43,6 +43,10 @@ pub struct World {
     pub home: Option<PathBuf>,
     /// Where the hook executables are: beside the running `evolver`.
     pub bin_dir: Option<PathBuf>,
+    /// The folders of `$PATH`, and `$CARGO_HOME`: where the installed hooks look for the
+    /// executables, so `install` can say when they will not be found.
+    pub path: Vec<PathBuf>,
+    pub cargo_home: Option<PathBuf>,
 }
 
 impl World {
@@ -60,6 +64,12 @@ impl World {
             bin_dir: std::env::current_exe()
                 .ok()
                 .and_then(|exe| exe.parent().map(ToOwned::to_owned)),
+            path: std::env::var_os("PATH")
+                .map(|p| std::env::split_paths(&p).collect())
+                .unwrap_or_default(),
+            cargo_home: std::env::var_os("CARGO_HOME")
+                .map(PathBuf::from)
+                .filter(|h| h.is_absolute()),
         }
     }
 }

@@ -51,6 +51,12 @@ pub fn in_repository(root: &Path) -> bool {
     git(root, &["rev-parse", "--git-dir"]).is_ok_and(|o| o.status.success())
 }
 
+/// Whether `root` is in a git repository that does not ignore `file` (relative to `root`).
+pub fn tracks(root: &Path, file: &str) -> bool {
+    in_repository(root)
+        && git(root, &["check-ignore", "-q", "--", file]).is_ok_and(|o| o.status.code() == Some(1))
+}
+
 fn check_repository(root: &Path) -> Result<()> {
     let out = git(root, &["rev-parse", "--git-dir"])?;
     if !out.status.success() {

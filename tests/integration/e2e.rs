@@ -43,9 +43,23 @@ pub(crate) fn clients() -> Option<PathBuf> {
     }
 }
 
-/// A PATH with node and the basic tools, nothing of the caller's.
-fn path(clients: &std::path::Path) -> String {
+/// A PATH with node, the basic tools and our binaries (where the installed hooks find them),
+/// nothing of the caller's.
+pub(crate) fn path(clients: &std::path::Path) -> String {
+    format!("{}:{}", bare_path(clients), bin_dir().display())
+}
+
+/// The same without our binaries: a teammate who never installed them.
+pub(crate) fn bare_path(clients: &std::path::Path) -> String {
     format!("{}:/usr/local/bin:/usr/bin:/bin", clients.display())
+}
+
+/// Where the test build put `evolver` and the hooks.
+pub(crate) fn bin_dir() -> PathBuf {
+    std::path::Path::new(crate::harness::ACTIVATOR)
+        .parent()
+        .unwrap()
+        .to_owned()
 }
 
 fn run(mut cmd: Command) -> Output {

@@ -520,7 +520,7 @@ fn evolver_doctor_reports_a_deployed_skill_that_is_gone() {
 #[test]
 fn our_own_skill_validates_scans_clean_and_install_puts_it_where_each_agent_reads() {
     let p = Project::init();
-    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("skills/capability-evolver");
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("plugin/skills/capability-evolver");
     let out = p.run(&["skill", "validate", ours.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stdout(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
