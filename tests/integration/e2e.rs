@@ -13,8 +13,8 @@ use serde_json::Value;
 use crate::harness::Project;
 use crate::model_server::ModelServer;
 
-const SCRIPT: &[&str] = &["ls /definitely-missing-dir-xyz", "echo hello"];
-const REMINDER: &str = "evolver: Log corrections, errors and feature requests";
+pub(crate) const SCRIPT: &[&str] = &["ls /definitely-missing-dir-xyz", "echo hello"];
+pub(crate) const REMINDER: &str = "evolver: Log corrections, errors and feature requests";
 
 /// The folder holding the `claude` and `codex` launchers, or `None` (after saying why) when
 /// they are not installed and not required.
@@ -62,7 +62,7 @@ pub(crate) fn bin_dir() -> PathBuf {
         .to_owned()
 }
 
-fn run(mut cmd: Command) -> Output {
+pub(crate) fn run(mut cmd: Command) -> Output {
     let out = cmd.output().expect("start the client");
     assert!(
         out.status.success(),
@@ -76,7 +76,7 @@ fn run(mut cmd: Command) -> Output {
 
 /// What every client run must show: one ERR entry, for the failing command only, and both
 /// hooks' text in the model requests.
-fn check(p: &Project, server: &ModelServer) {
+pub(crate) fn check(p: &Project, server: &ModelServer) {
     let entries = p.entries();
     let errors: Vec<&Value> = entries.iter().filter(|e| e["kind"] == "err").collect();
     assert_eq!(errors.len(), 1, "{entries:#?}");
@@ -118,7 +118,7 @@ fn check(p: &Project, server: &ModelServer) {
     );
 }
 
-fn project() -> Project {
+pub(crate) fn project() -> Project {
     let p = Project::init();
     p.ok(&[
         "log",
@@ -132,23 +132,31 @@ fn project() -> Project {
 /// Runs Claude Code in the project against the server, with the project's hooks.
 pub(crate) fn run_claude(clients: &std::path::Path, p: &Project, server: &ModelServer) {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(clients.join("claude"));
+    let mut cmd = claude(clients, home.path(), &path(clients));
     cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
         .current_dir(p.root())
-        .env_clear()
-        .env("PATH", path(clients))
-        .env("HOME", home.path())
         .env(
             "ANTHROPIC_BASE_URL",
             format!("http://127.0.0.1:{}", server.port),
-        )
+        );
+    run(cmd);
+}
+
+/// `claude` with nothing of the caller's environment but what it needs: `home`, `path`, a
+/// fake key, and the switches that keep it from calling home.
+pub(crate) fn claude(clients: &std::path::Path, home: &std::path::Path, path: &str) -> Command {
+    let mut cmd = Command::new(clients.join("claude"));
+    cmd.env_clear()
+        .env("PATH", path)
+        .env("HOME", home)
         .env("ANTHROPIC_API_KEY", "test")
         // Claude Code refuses to skip permissions as root outside a sandbox.
         .env("IS_SANDBOX", "1")
         .env("DISABLE_AUTOUPDATER", "1")
         .env("DISABLE_TELEMETRY", "1")
-        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1");
-    run(cmd);
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .stdin(std::process::Stdio::null());
+    cmd
 }
 
 /// Runs Codex in the project against the server, with the project's hooks; returns its
@@ -162,37 +170,60 @@ pub(crate) fn run_codex(
     let codex_home = tempfile::tempdir().unwrap();
     let root = p.root().canonicalize().unwrap();
     // Codex runs project hooks only in a trusted project and with hook trust bypassed.
-    std::fs::write(
-        codex_home.path().join("config.toml"),
-        format!(
-            "model = \"gpt-5\"\nmodel_provider = \"mock\"\n\n\
-             [model_providers.mock]\nname = \"mock\"\nbase_url = \"http://127.0.0.1:{}/v1\"\n\
-             wire_api = \"responses\"\nenv_key = \"MOCK_API_KEY\"\n\
-             request_max_retries = 0\nstream_max_retries = 0\n\n\
-             [projects.\"{}\"]\ntrust_level = \"trusted\"\n",
-            server.port,
-            root.display()
-        ),
-    )
-    .unwrap();
-    let mut cmd = Command::new(clients.join("codex"));
-    cmd.args([
-        "exec",
-        "--dangerously-bypass-hook-trust",
-        "-s",
-        "danger-full-access",
-        "--skip-git-repo-check",
-        "run the steps",
-    ])
-    .current_dir(&root)
-    .env_clear()
-    .env("PATH", path(clients))
-    .env("HOME", home.path())
-    .env("CODEX_HOME", codex_home.path())
-    .env("MOCK_API_KEY", "test")
-    .stdin(std::process::Stdio::null());
+    codex_config(codex_home.path(), server, Some(&root));
+    let mut cmd = codex(clients, home.path(), codex_home.path(), &path(clients));
+    cmd.args(["exec", "--dangerously-bypass-hook-trust"])
+        .args(CODEX_EXEC)
+        .current_dir(&root);
     run(cmd);
     codex_home
+}
+
+/// What follows `codex exec` (and its hook-trust switch) in every run.
+pub(crate) const CODEX_EXEC: &[&str] = &[
+    "-s",
+    "danger-full-access",
+    "--skip-git-repo-check",
+    "run the steps",
+];
+
+/// Codex's `config.toml`: the scripted server as its model, and `trusted` as a trusted project.
+pub(crate) fn codex_config(
+    codex_home: &std::path::Path,
+    server: &ModelServer,
+    trusted: Option<&std::path::Path>,
+) {
+    let mut text = format!(
+        "model = \"gpt-5\"\nmodel_provider = \"mock\"\n\n\
+         [model_providers.mock]\nname = \"mock\"\nbase_url = \"http://127.0.0.1:{}/v1\"\n\
+         wire_api = \"responses\"\nenv_key = \"MOCK_API_KEY\"\n\
+         request_max_retries = 0\nstream_max_retries = 0\n",
+        server.port
+    );
+    if let Some(root) = trusted {
+        text.push_str(&format!(
+            "\n[projects.\"{}\"]\ntrust_level = \"trusted\"\n",
+            root.display()
+        ));
+    }
+    std::fs::write(codex_home.join("config.toml"), text).unwrap();
+}
+
+/// `codex` with nothing of the caller's environment but `home`, `codex_home` and `path`.
+pub(crate) fn codex(
+    clients: &std::path::Path,
+    home: &std::path::Path,
+    codex_home: &std::path::Path,
+    path: &str,
+) -> Command {
+    let mut cmd = Command::new(clients.join("codex"));
+    cmd.env_clear()
+        .env("PATH", path)
+        .env("HOME", home)
+        .env("CODEX_HOME", codex_home)
+        .env("MOCK_API_KEY", "test")
+        .stdin(std::process::Stdio::null());
+    cmd
 }
 
 #[test]

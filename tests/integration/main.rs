@@ -12,6 +12,7 @@ mod crash;
 mod detector;
 mod e2e;
 mod e2e_openclaw;
+mod e2e_plugin;
 mod e2e_skills;
 mod guard;
 mod hook_input;
