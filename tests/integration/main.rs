@@ -30,5 +30,6 @@ mod skill_scan;
 mod skill_use;
 mod skills;
 mod team;
+mod terminal;
 mod upkeep;
 mod verify;
