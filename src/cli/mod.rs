@@ -11,13 +11,14 @@ use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::cli::printer::Printer;
 use crate::error::{Error, Result};
 use crate::store::{RootEnv, Store, project_root};
 
 mod audit;
+mod completions;
 pub mod extract;
 mod init;
 mod install;
@@ -146,6 +147,12 @@ impl ColorWhen {
     }
 }
 
+/// The clap definition of `evolver`: its commands, options and help, as the completions, the
+/// man page and `--help` are made from it.
+pub fn command() -> clap::Command {
+    Cli::command()
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Create .learnings/ and its three logs (existing files are left as they are)
@@ -193,6 +200,10 @@ enum Command {
     Uninstall(install::InstallArgs),
     /// Merge a .learnings/ file for git, entry by entry (registered by `evolver install git`)
     MergeDriver(merge::MergeArgs),
+    /// Print the completion script for a shell (bash, zsh, fish) to stdout
+    Completions(completions::CompletionsArgs),
+    /// Print the man page of evolver (roff) to stdout
+    Man,
 }
 
 fn name_of(v: impl ValueEnum) -> String {
@@ -230,9 +241,13 @@ fn dispatch(
     out: &mut Printer<&mut dyn Write>,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    if let Command::MergeDriver(args) = &command {
-        // git runs it on temporary files, wherever the project is: no store to open.
-        return merge::merge_driver(args, world, err);
+    // These need no store: git runs the driver on temporary files, wherever the project is,
+    // and the completions and the man page are made from the command line alone.
+    match &command {
+        Command::MergeDriver(args) => return merge::merge_driver(args, world, err),
+        Command::Completions(args) => return completions::completions(args, out).map(|()| 0),
+        Command::Man => return completions::man(out).map(|()| 0),
+        _ => {}
     }
     let store = Store::open(project_root(&world.cwd, &world.env))?;
     match command {
@@ -254,7 +269,9 @@ fn dispatch(
         Command::Audit => audit::audit(&store, out),
         Command::Install(args) => install::install(&store, &args, world, out, true),
         Command::Uninstall(args) => install::install(&store, &args, world, out, false),
-        Command::MergeDriver(_) => unreachable!("handled before the store is opened"),
+        Command::MergeDriver(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled before the store is opened")
+        }
     }
     .map(|()| 0)
 }

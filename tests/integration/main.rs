@@ -6,6 +6,7 @@ mod activator;
 mod audit;
 mod bad_input;
 mod cli;
+mod completions;
 mod concurrency;
 mod corpus;
 mod crash;
