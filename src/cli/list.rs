@@ -6,6 +6,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::cli::log::KindArg;
+use crate::cli::printer::{Printer, Style};
 use crate::error::{Error, Result};
 use crate::format::{Entry, Kind};
 use crate::store::Store;
@@ -76,7 +77,7 @@ pub(super) fn collect(store: &Store, only: Option<Kind>) -> Result<Vec<Listed>> 
     Ok(all)
 }
 
-pub(super) fn list(store: &Store, a: &ListArgs, out: &mut dyn Write) -> Result<()> {
+pub(super) fn list(store: &Store, a: &ListArgs, out: &mut Printer<impl Write>) -> Result<()> {
     let mut entries = collect(store, a.kind.map(Kind::from))?;
     if let Some(want) = &a.status {
         let want = want.trim().to_lowercase();
@@ -86,20 +87,21 @@ pub(super) fn list(store: &Store, a: &ListArgs, out: &mut dyn Write) -> Result<(
                 .is_some_and(|s| s.trim().to_lowercase() == want)
         });
     }
-    let mut out = io::BufWriter::new(out);
+    let mut out = out.buffered()?;
     if a.json {
         serde_json::to_writer_pretty(&mut out, &entries).map_err(io::Error::from)?;
         writeln!(out)?;
     } else {
         for e in &entries {
-            writeln!(
-                out,
-                "{:<18} {:<11} {:<8} {}",
-                e.id,
-                e.status.as_deref().unwrap_or("-"),
-                e.priority.as_deref().unwrap_or("-"),
-                e.summary
-            )?;
+            // As `{:<18} {:<11} {:<8} {}`, the columns padded outside the colour.
+            out.paint_padded(Some(Style::Bold), &e.id, 18)?;
+            out.write_all(b" ")?;
+            let status = e.status.as_deref().unwrap_or("-");
+            out.paint_padded(Style::of_status(status), status, 11)?;
+            out.write_all(b" ")?;
+            let priority = e.priority.as_deref().unwrap_or("-");
+            out.paint_padded(Style::of_priority(priority), priority, 8)?;
+            writeln!(out, " {}", e.summary)?;
         }
     }
     out.flush()?;

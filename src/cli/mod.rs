@@ -7,16 +7,18 @@
 //! library, and nothing in the library uses it.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::cli::printer::Printer;
 use crate::error::{Error, Result};
 use crate::store::{RootEnv, Store, project_root};
 
 mod audit;
+mod completions;
 pub mod extract;
 mod init;
 mod install;
@@ -24,6 +26,7 @@ mod list;
 mod log;
 mod merge;
 mod openclaw;
+mod printer;
 mod promote;
 mod resolve;
 mod search;
@@ -47,6 +50,15 @@ pub struct World {
     /// executables, so `install` can say when they will not be found.
     pub path: Vec<PathBuf>,
     pub cargo_home: Option<PathBuf>,
+    /// Whether stdout is a terminal: then what is printed has its control characters
+    /// escaped, and is coloured unless `no_color` or `--color never`.
+    pub stdout_terminal: bool,
+    /// Whether stderr is a terminal: then error messages have their control characters
+    /// escaped too.
+    pub stderr_terminal: bool,
+    /// `NO_COLOR` is set and not empty (<https://no-color.org>): no colour unless
+    /// `--color always`.
+    pub no_color: bool,
 }
 
 impl World {
@@ -70,6 +82,9 @@ impl World {
             cargo_home: std::env::var_os("CARGO_HOME")
                 .map(PathBuf::from)
                 .filter(|h| h.is_absolute()),
+            stdout_terminal: io::stdout().is_terminal(),
+            stderr_terminal: io::stderr().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         }
     }
 }
@@ -113,8 +128,39 @@ fn finish(name: &str, result: Result<u8>, err: &mut dyn Write) -> u8 {
     about = "Keep an agent's lessons in .learnings/, verify them, and promote only what passes"
 )]
 struct Cli {
+    /// Colour the output: on a terminal unless NO_COLOR is set (auto), always, or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorWhen {
+    Never,
+    Auto,
+    Always,
+}
+
+impl ColorWhen {
+    /// Whether stdout is treated as a terminal (control characters escaped) and whether it
+    /// is coloured. `always` is a terminal by the user's word: colour codes make sense only
+    /// on one.
+    fn stdout(self, world: &World) -> (bool, bool) {
+        let terminal = world.stdout_terminal || self == ColorWhen::Always;
+        let color = match self {
+            ColorWhen::Never => false,
+            ColorWhen::Auto => world.stdout_terminal && !world.no_color,
+            ColorWhen::Always => true,
+        };
+        (terminal, color)
+    }
+}
+
+/// The clap definition of `evolver`: its commands, options and help, as the completions, the
+/// man page and `--help` are made from it.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 #[derive(Subcommand, Debug)]
@@ -164,6 +210,10 @@ enum Command {
     Uninstall(install::InstallArgs),
     /// Merge a .learnings/ file for git, entry by entry (registered by `evolver install git`)
     MergeDriver(merge::MergeArgs),
+    /// Print the completion script for a shell (bash, zsh, fish) to stdout
+    Completions(completions::CompletionsArgs),
+    /// Print the man page of evolver (roff) to stdout
+    Man,
 }
 
 fn name_of(v: impl ValueEnum) -> String {
@@ -173,22 +223,41 @@ fn name_of(v: impl ValueEnum) -> String {
 }
 
 /// Runs `evolver` with `args` (the first is the program name) and returns the exit code.
+///
+/// What goes to a terminal (or anywhere, under `--color always`) has its control characters
+/// shown escaped, so text from the logs is never acted on by the terminal.
 pub fn run(args: Vec<OsString>, world: &World, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match parse_args::<Cli>(args, out, err) {
-        Ok(cli) => finish("evolver", dispatch(cli.command, world, out, err), err),
-        Err(code) => code,
-    }
+    let cli = match parse_args::<Cli>(args, out, err) {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    let (terminal, color) = cli.color.stdout(world);
+    let mut out = Printer::new(out, terminal, color);
+    let mut err = Printer::new(
+        err,
+        world.stderr_terminal || cli.color == ColorWhen::Always,
+        false,
+    );
+    let result = dispatch(cli.command, world, &mut out, &mut err);
+    // What the escaping held back goes out before any error line.
+    let flushed = out.flush();
+    let result = result.and_then(|code| flushed.map(|()| code).map_err(Error::from));
+    finish("evolver", result, &mut err)
 }
 
 fn dispatch(
     command: Command,
     world: &World,
-    out: &mut dyn Write,
+    out: &mut Printer<&mut dyn Write>,
     err: &mut dyn Write,
 ) -> Result<u8> {
-    if let Command::MergeDriver(args) = &command {
-        // git runs it on temporary files, wherever the project is: no store to open.
-        return merge::merge_driver(args, world, err);
+    // These need no store: git runs the driver on temporary files, wherever the project is,
+    // and the completions and the man page are made from the command line alone.
+    match &command {
+        Command::MergeDriver(args) => return merge::merge_driver(args, world, err),
+        Command::Completions(args) => return completions::completions(args, out).map(|()| 0),
+        Command::Man => return completions::man(out).map(|()| 0),
+        _ => {}
     }
     let store = Store::open(project_root(&world.cwd, &world.env))?;
     match command {
@@ -210,7 +279,81 @@ fn dispatch(
         Command::Audit => audit::audit(&store, out),
         Command::Install(args) => install::install(&store, &args, world, out, true),
         Command::Uninstall(args) => install::install(&store, &args, world, out, false),
-        Command::MergeDriver(_) => unreachable!("handled before the store is opened"),
+        Command::MergeDriver(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled before the store is opened")
+        }
     }
     .map(|()| 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world(dir: &std::path::Path, stdout_terminal: bool, no_color: bool) -> World {
+        World {
+            cwd: dir.to_owned(),
+            env: RootEnv::default(),
+            now: Utc::now(),
+            home: None,
+            bin_dir: None,
+            stdout_terminal,
+            stderr_terminal: false,
+            no_color,
+        }
+    }
+
+    #[test]
+    fn terminal_mode_is_a_tty_or_always_and_colour_follows_no_color_in_auto() {
+        let dir = std::path::Path::new("/");
+        for (when, tty, no_color, expected) in [
+            (ColorWhen::Auto, true, false, (true, true)),
+            (ColorWhen::Auto, true, true, (true, false)),
+            (ColorWhen::Auto, false, false, (false, false)),
+            (ColorWhen::Never, true, false, (true, false)),
+            (ColorWhen::Never, false, false, (false, false)),
+            (ColorWhen::Always, false, true, (true, true)),
+        ] {
+            assert_eq!(
+                when.stdout(&world(dir, tty, no_color)),
+                expected,
+                "{when:?} tty {tty} NO_COLOR {no_color}"
+            );
+        }
+    }
+
+    #[test]
+    fn run_on_a_terminal_escapes_the_logs_and_paints_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".learnings")).unwrap();
+        std::fs::write(
+            dir.path().join(".learnings/ERRORS.md"),
+            "## [ERR-20260101-001] x\n\n**Status**: resolved\n\n### Summary\nbad \x1b[2J\n\n---\n",
+        )
+        .unwrap();
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = run(
+            args(&["evolver", "list"]),
+            &world(dir.path(), true, false),
+            &mut out,
+            &mut err,
+        );
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\x1b[1mERR-20260101-001\x1b[0m   \x1b[32mresolved\x1b[0m    -        bad \\x1b[2J\n"
+        );
+        let mut out = Vec::new();
+        run(
+            args(&["evolver", "list"]),
+            &world(dir.path(), false, false),
+            &mut out,
+            &mut err,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ERR-20260101-001   resolved    -        bad \x1b[2J\n"
+        );
+    }
 }

@@ -4,11 +4,20 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use crate::cli::list::{Listed, collect};
+use crate::cli::printer::{Printer, Style};
 use crate::error::Result;
 use crate::format::Kind;
 use crate::store::Store;
 
-pub(super) fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
+/// One thing that needs attention: how many of what, and the entries, each an ID and what
+/// follows it.
+struct Attention<'a> {
+    what: String,
+    entries: Vec<(&'a str, String)>,
+    separator: &'static str,
+}
+
+pub(super) fn status(store: &Store, out: &mut Printer<impl Write>) -> Result<()> {
     if !store.exists() {
         writeln!(
             out,
@@ -18,7 +27,8 @@ pub(super) fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
         return Ok(());
     }
     let entries = collect(store, None)?;
-    writeln!(out, "{}", store.dir().display())?;
+    out.paint(Some(Style::Bold), &store.dir().display().to_string())?;
+    writeln!(out)?;
     for kind in Kind::ALL {
         let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
         let mut total = 0;
@@ -28,13 +38,13 @@ pub(super) fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
                 .entry(e.status.clone().unwrap_or_else(|| "(none)".into()))
                 .or_default() += 1;
         }
-        let counts: Vec<String> = by_status.iter().map(|(s, n)| format!("{s} {n}")).collect();
-        let counts = if counts.is_empty() {
-            String::new()
-        } else {
-            format!("  ({})", counts.join(", "))
-        };
-        writeln!(out, "{:<5}{total:>5}{counts}", kind.prefix())?;
+        write!(out, "{:<5}{total:>5}", kind.prefix())?;
+        for (i, (status, n)) in by_status.iter().enumerate() {
+            out.write_all(if i == 0 { b"  (" } else { b", " })?;
+            out.paint(Style::of_status(status), status)?;
+            write!(out, " {n}")?;
+        }
+        writeln!(out, "{}", if by_status.is_empty() { "" } else { ")" })?;
     }
 
     let open = |e: &&Listed| {
@@ -42,7 +52,7 @@ pub(super) fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
             .as_deref()
             .is_some_and(|s| matches!(s.trim().to_lowercase().as_str(), "pending" | "in_progress"))
     };
-    let urgent: Vec<&str> = entries
+    let urgent: Vec<(&str, String)> = entries
         .iter()
         .filter(open)
         .filter(|e| {
@@ -50,13 +60,16 @@ pub(super) fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
                 .as_deref()
                 .is_some_and(|p| matches!(p.trim().to_lowercase().as_str(), "high" | "critical"))
         })
-        .map(|e| e.id.as_str())
+        .map(|e| (e.id.as_str(), String::new()))
         .collect();
-    let recurring: Vec<String> = entries
+    let recurring: Vec<(&str, String)> = entries
         .iter()
         .filter(open)
         .filter(|e| e.recurrence_count.is_some_and(|n| n >= 3))
-        .map(|e| format!("{} ×{}", e.id, e.recurrence_count.unwrap_or(0)))
+        .map(|e| {
+            let n = e.recurrence_count.unwrap_or(0);
+            (e.id.as_str(), format!(" ×{n}"))
+        })
         .collect();
     let mut seen: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
     for e in &entries {
@@ -64,43 +77,44 @@ pub(super) fn status(store: &Store, out: &mut dyn Write) -> Result<()> {
             .or_default()
             .push(e.line);
     }
-    let duplicates: Vec<String> = seen
+    let duplicates: Vec<(&str, String)> = seen
         .iter()
         .filter(|(_, lines)| lines.len() > 1)
         .map(|((file, id), lines)| {
             let lines: Vec<String> = lines.iter().map(ToString::to_string).collect();
-            format!("{id} ({file} lines {})", lines.join(", "))
+            (*id, format!(" ({file} lines {})", lines.join(", ")))
         })
         .collect();
 
-    let mut attention = Vec::new();
-    if !urgent.is_empty() {
-        attention.push(format!(
-            "{} open at high or critical priority: {}",
-            urgent.len(),
-            urgent.join(", ")
-        ));
-    }
-    if !recurring.is_empty() {
-        attention.push(format!(
-            "{} open and recurring 3 times or more: {}",
-            recurring.len(),
-            recurring.join(", ")
-        ));
-    }
-    if !duplicates.is_empty() {
-        attention.push(format!(
-            "{} duplicate IDs: {}",
-            duplicates.len(),
-            duplicates.join("; ")
-        ));
-    }
+    let attention: Vec<Attention> = [
+        ("open at high or critical priority", urgent, ", "),
+        ("open and recurring 3 times or more", recurring, ", "),
+        ("duplicate IDs", duplicates, "; "),
+    ]
+    .into_iter()
+    .filter(|(_, entries, _)| !entries.is_empty())
+    .map(|(what, entries, separator)| Attention {
+        what: format!("{} {what}", entries.len()),
+        entries,
+        separator,
+    })
+    .collect();
     if attention.is_empty() {
-        writeln!(out, "nothing needs attention")?;
+        out.paint(Some(Style::Green), "nothing needs attention")?;
+        writeln!(out)?;
     } else {
-        writeln!(out, "needs attention:")?;
-        for line in attention {
-            writeln!(out, "  {line}")?;
+        out.paint(Some(Style::Bold), "needs attention:")?;
+        writeln!(out)?;
+        for a in attention {
+            write!(out, "  {}: ", a.what)?;
+            for (i, (id, rest)) in a.entries.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(a.separator.as_bytes())?;
+                }
+                out.paint(Some(Style::Bold), id)?;
+                out.write_all(rest.as_bytes())?;
+            }
+            writeln!(out)?;
         }
     }
     Ok(())

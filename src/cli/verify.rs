@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::cli::World;
+use crate::cli::printer::{Printer, Style};
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::verify::Verdict;
 
 #[derive(Args, Debug)]
 #[command(group(clap::ArgGroup::new("source").required(true).args(["json", "file"])))]
@@ -51,12 +53,13 @@ pub(super) fn spec(store: &Store, a: &SpecArgs, world: &World, out: &mut dyn Wri
     Ok(())
 }
 
-/// Prints the verdict and the receipt id; exits 0 on PASS, 1 otherwise (SPEC 6.3).
+/// Prints the verdict (PASS green, FAIL red, INDETERMINATE yellow) and the receipt id; exits
+/// 0 on PASS, 1 otherwise (SPEC 6.3).
 pub(super) fn verify(
     store: &Store,
     a: &VerifyArgs,
     world: &World,
-    out: &mut dyn Write,
+    out: &mut Printer<impl Write>,
 ) -> Result<u8> {
     let result = a.result.as_ref().map(|r| world.cwd.join(r));
     let keys = a.keys.as_ref().map(|k| world.cwd.join(k));
@@ -77,7 +80,13 @@ pub(super) fn verify(
         external.as_ref(),
         world.now,
     )?;
-    writeln!(out, "{} {}", v.verdict.as_str(), v.receipt_id)?;
+    let style = match v.verdict {
+        Verdict::Pass => Style::Green,
+        Verdict::Fail => Style::Red,
+        Verdict::Indeterminate => Style::Yellow,
+    };
+    out.paint(Some(style), v.verdict.as_str())?;
+    writeln!(out, " {}", v.receipt_id)?;
     for reason in &v.reasons {
         writeln!(out, "  {reason}")?;
     }
@@ -95,5 +104,5 @@ pub(super) fn verify(
         )?,
         None => {}
     }
-    Ok(u8::from(v.verdict != crate::verify::Verdict::Pass))
+    Ok(u8::from(v.verdict != Verdict::Pass))
 }
