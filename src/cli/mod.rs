@@ -297,6 +297,8 @@ mod tests {
             now: Utc::now(),
             home: None,
             bin_dir: None,
+            path: Vec::new(),
+            cargo_home: None,
             stdout_terminal,
             stderr_terminal: false,
             no_color,
