@@ -92,6 +92,13 @@ pub(super) fn install(
     }
     if add {
         warn_unreachable(world, out)?;
+        let (home, codex_home) = (world.home.as_deref(), world.codex_home.as_deref());
+        if crate::agents::plugin_enabled(target, home, codex_home, store.root()) {
+            writeln!(
+                out,
+                "note: the capability-evolver plugin is enabled in this agent too, so every hook would run twice; keep one (disable the plugin, or `evolver uninstall`)"
+            )?;
+        }
     }
     if a.local && add && crate::merge::git::tracks(store.root(), file) {
         writeln!(

@@ -50,6 +50,8 @@ pub struct World {
     /// executables, so `install` can say when they will not be found.
     pub path: Vec<PathBuf>,
     pub cargo_home: Option<PathBuf>,
+    /// `$CODEX_HOME`, where Codex records its plugins.
+    pub codex_home: Option<PathBuf>,
     /// Whether stdout is a terminal: then what is printed has its control characters
     /// escaped, and is coloured unless `no_color` or `--color never`.
     pub stdout_terminal: bool,
@@ -80,6 +82,9 @@ impl World {
                 .map(|p| std::env::split_paths(&p).collect())
                 .unwrap_or_default(),
             cargo_home: std::env::var_os("CARGO_HOME")
+                .map(PathBuf::from)
+                .filter(|h| h.is_absolute()),
+            codex_home: std::env::var_os("CODEX_HOME")
                 .map(PathBuf::from)
                 .filter(|h| h.is_absolute()),
             stdout_terminal: io::stdout().is_terminal(),
@@ -299,6 +304,7 @@ mod tests {
             bin_dir: None,
             path: Vec::new(),
             cargo_home: None,
+            codex_home: None,
             stdout_terminal,
             stderr_terminal: false,
             no_color,

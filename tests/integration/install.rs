@@ -498,3 +498,34 @@ fn install_says_when_the_hooks_would_not_find_the_binaries() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("note:"));
 }
+
+#[test]
+fn install_warns_when_the_plugin_already_runs_the_hooks() {
+    let p = Project::init();
+    let home = tempfile::tempdir().unwrap();
+    let install = |agent: &str| {
+        let out = p
+            .command(&["install", agent])
+            .env("HOME", home.path())
+            .env_remove("CODEX_HOME")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(!install("claude").contains("plugin"));
+    std::fs::create_dir_all(home.path().join(".claude")).unwrap();
+    std::fs::write(
+        home.path().join(".claude/settings.json"),
+        r#"{"enabledPlugins": {"capability-evolver@capability-evolver": true}}"#,
+    )
+    .unwrap();
+    assert!(install("claude").contains("plugin is enabled in this agent too"));
+    std::fs::create_dir_all(home.path().join(".codex")).unwrap();
+    std::fs::write(
+        home.path().join(".codex/config.toml"),
+        "[plugins.\"capability-evolver@capability-evolver\"]\nenabled = true\n",
+    )
+    .unwrap();
+    assert!(install("codex").contains("plugin is enabled in this agent too"));
+}
