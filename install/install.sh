@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs capability-evolver's binaries, sets up .learnings/ in the current project and wires
-# the hooks into its agents.
+# the hooks into its agents; with --uninstall, takes out again what it put in.
 #
-#   bash /path/to/capability-evolver/install/install.sh [--codex] [--openclaw] [--no-claude] [--global] [--git]
+#   bash /path/to/capability-evolver/install/install.sh [--codex] [--openclaw] [--no-claude] [--global] [--git] [--uninstall]
 #
 #   (default)    hooks for Claude Code in ./.claude/settings.json
 #   --codex      hooks for Codex too, in ./.codex/hooks.json
@@ -11,12 +11,16 @@
 #   --no-claude  leave Claude Code alone
 #   --global     wire the hooks in ~/.claude and ~/.codex instead, for every project
 #   --git        register the merge driver, so .learnings/ merges across branches
+#   --uninstall  take the hooks (and with --git the merge driver) out of the agents named by
+#                the other options, remove the completions and man page, and uninstall the
+#                binaries; .learnings/ and everything in it stays
 #
 # Safe to run again: cargo reinstalls only what changed, `evolver init` never touches log
 # files that already exist, and `evolver install` changes nothing that is already wired.
+# The settings it writes name no folder of this machine, so they can be committed.
 set -euo pipefail
 
-claude=1 codex=0 openclaw=0 git=0 global=()
+claude=1 codex=0 openclaw=0 git=0 global=() uninstall=0
 for arg in "$@"; do
   case "$arg" in
     --codex) codex=1 ;;
@@ -24,36 +28,90 @@ for arg in "$@"; do
     --no-claude) claude=0 ;;
     --global) global=(--global) ;;
     --git) git=1 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --uninstall) uninstall=1 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
   esac
 done
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 project=$(pwd)
+bin="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
+
+# Shell completions and the man page, where bash-completion, fish and man look per user.
+data="${XDG_DATA_HOME:-$HOME/.local/share}"
+config="${XDG_CONFIG_HOME:-$HOME/.config}"
+extras=(
+  "bash:$data/bash-completion/completions/evolver"
+  "fish:$config/fish/completions/evolver.fish"
+  "man:$data/man/man1/evolver.1"
+)
+
+# (The odd expansion keeps an empty array safe under `set -u` in old bash, macOS's included.)
+agents() {
+  local verb=$1 evolver=$2
+  if [ "$git" = 1 ]; then (cd "$project" && "$evolver" "$verb" git); fi
+  if [ "$claude" = 1 ]; then (cd "$project" && "$evolver" "$verb" claude ${global[@]+"${global[@]}"}); fi
+  if [ "$codex" = 1 ]; then (cd "$project" && "$evolver" "$verb" codex ${global[@]+"${global[@]}"}); fi
+  # OpenClaw's plugin is per user, whatever --global says.
+  if [ "$openclaw" = 1 ]; then (cd "$project" && "$evolver" "$verb" openclaw); fi
+}
+
+if [ "$uninstall" = 1 ]; then
+  evolver="$bin/evolver"
+  [ -x "$evolver" ] || evolver=$(command -v evolver || true)
+  if [ -n "$evolver" ]; then
+    agents uninstall "$evolver"
+  else
+    echo "evolver is not installed: no hooks to take out with it"
+  fi
+  for extra in "${extras[@]}"; do
+    file=${extra#*:}
+    if [ -f "$file" ]; then rm -f "$file" && echo "removed $file"; fi
+  done
+  if command -v cargo >/dev/null && [ -x "$bin/evolver" ]; then
+    cargo uninstall --quiet capability-evolver && echo "binaries removed from $bin"
+  fi
+  echo "Your lessons stay in $project/.learnings/; delete that folder yourself if you want them gone."
+  exit 0
+fi
 
 command -v cargo >/dev/null || { echo "install.sh: cargo is needed (https://rustup.rs)" >&2; exit 1; }
 
 echo "Installing the binaries from $here"
 cargo install --quiet --locked --path "$here"
 
-bin="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 evolver="$bin/evolver"
 [ -x "$evolver" ] || evolver=$(command -v evolver)
+
+for extra in "${extras[@]}"; do
+  kind=${extra%%:*} file=${extra#*:}
+  mkdir -p "$(dirname "$file")"
+  if [ "$kind" = man ]; then "$evolver" man >"$file"; else "$evolver" completions "$kind" >"$file"; fi
+done
+echo "Completions for bash and fish, and the man page, written under $data and $config"
+echo "(zsh: evolver completions zsh > a folder on your \$fpath, as _evolver)"
 
 echo "Setting up .learnings/ in $project"
 (cd "$project" && "$evolver" init)
 
-if [ "$git" = 1 ]; then (cd "$project" && "$evolver" install git); fi
-
-# `evolver install` writes the absolute paths of the hook binaries beside it.
-# (The odd expansion keeps an empty array safe under `set -u` in old bash, macOS's included.)
-if [ "$claude" = 1 ]; then (cd "$project" && "$evolver" install claude ${global[@]+"${global[@]}"}); fi
-if [ "$codex" = 1 ]; then (cd "$project" && "$evolver" install codex ${global[@]+"${global[@]}"}); fi
-# OpenClaw's plugin is per user, whatever --global says.
-if [ "$openclaw" = 1 ]; then (cd "$project" && "$evolver" install openclaw); fi
+agents install "$evolver"
 
 case ":$PATH:" in
   *":$bin:"*) ;;
-  *) echo "Add $bin to your PATH to run \`evolver\` by name." ;;
+  *) echo "Add $bin to your PATH, for you and for the agents: the hooks look for the binaries there." ;;
 esac
+
+agent="Claude Code"
+if [ "$claude" = 0 ] && [ "$codex" = 1 ]; then agent="Codex"; elif [ "$codex" = 1 ]; then agent="Claude Code or Codex"; fi
+if [ "$claude" = 0 ] && [ "$codex" = 0 ] && [ "$openclaw" = 1 ]; then agent="OpenClaw"; fi
+undo="bash $here/install/install.sh --uninstall"
+for arg in "$@"; do undo="$undo $arg"; done
+cat <<EOF
+
+Next:
+  1. Open $agent in this project and work as usual: a failed command becomes an
+     entry in .learnings/ERRORS.md, and each prompt shows the lessons that bear on it.
+  2. Run \`evolver status\` to see what the logs hold and what needs attention.
+  3. To undo: $undo  (.learnings/ stays)
+EOF
