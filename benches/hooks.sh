@@ -20,7 +20,10 @@
 #   10,000 entries: the entry is written by the detector itself in a warm-up run, so the key is
 #   the detector's own;
 # - the detector on a Codex failure whose exit code sits at the end of a 20 MB transcript (and
-#   of a 20 KB one, to show that the lookup does not grow with the file).
+#   of a 20 KB one, to show that the lookup does not grow with the file);
+# - the 1,000-entry activator and the detector on a success as the agents start them: through
+#   the command `evolver install` writes and the plugin's command (both look the binary up on
+#   PATH; the plugin's falls back to its `hooks/run` only when it is not there).
 #
 # Every case that writes is reset before each run (`--prepare`) to a snapshot of ERRORS.md and
 # of the log cache in .learnings/.index/, and the cache is then brought up to date with
@@ -211,6 +214,19 @@ for d in "$work"/act-* "$work"/succ "$work"/det "$work"/rec-100 "$work"/rec-1000
   echo
 done
 
+# The commands as installed: the agents run them with `sh -c`, as hyperfine does.
+mkdir -p "$work/wiring" && (cd "$work/wiring" && "$bin/evolver" init >/dev/null && "$bin/evolver" install claude >/dev/null)
+command_in() {
+  python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["hooks"]
+print(s[sys.argv[2]][0]["hooks"][0]["command"])' "$1" "$2"
+}
+settings="$work/wiring/.claude/settings.json"
+as_installed_activator="PATH=$bin:\$PATH; { $(command_in "$settings" UserPromptSubmit); } < $work/prompt-1000.json"
+as_installed_detector="PATH=$bin:\$PATH; { $(command_in "$settings" PostToolUse); } < $work/success.json"
+plugin="PATH=$bin:\$PATH CLAUDE_PLUGIN_ROOT=$(pwd)/plugin"
+plugin_activator="$plugin; { $(command_in plugin/hooks/hooks.json UserPromptSubmit); } < $work/prompt-1000.json"
+plugin_detector="$plugin; { $(command_in plugin/hooks/hooks.json PostToolUse); } < $work/success.json"
+
 reset=$(reset_cmd "$det" "$work/det-snap")
 out=${BENCH_OUT:-target/bench-hooks.md}
 mkdir -p "$(dirname "$out")"
@@ -221,8 +237,12 @@ hyperfine --warmup 20 --min-runs 200 --export-markdown "$out" \
   --prepare true -n "activator, 1,000 entries" "$bin/evolver-activator < $work/prompt-1000.json" \
   --prepare true -n "activator, 10,000 entries" "$bin/evolver-activator < $work/prompt-10000.json" \
   --prepare true -n "activator, 100,000 entries" "$bin/evolver-activator < $work/prompt-100000.json" \
+  --prepare true -n "activator, 1,000 entries, installed command" "$as_installed_activator" \
+  --prepare true -n "activator, 1,000 entries, plugin's command" "$plugin_activator" \
   --prepare true -n "activator, 1,000 learnings + 10,000 errors" "$bin/evolver-activator < $work/prompt-errors.json" \
   --prepare true -n "detector, success" "$bin/evolver-error-detector < $work/success.json" \
+  --prepare true -n "detector, success, installed command" "$as_installed_detector" \
+  --prepare true -n "detector, success, plugin's command" "$plugin_detector" \
   --prepare true -n "detector, success, 10,000 entries" "$bin/evolver-error-detector < $work/success-10000.json" \
   --prepare "$use_skill" -n "detector, success right after a skill's use" "$bin/evolver-error-detector < $work/success-skill.json" \
   --prepare true -n "detector, Skill tool use" "$bin/evolver-error-detector < $work/skill-use.json" \

@@ -23,6 +23,7 @@ mod layout;
 mod model_server;
 mod openclaw;
 mod pass;
+mod plugin;
 mod promote;
 mod redaction;
 mod relevance;
