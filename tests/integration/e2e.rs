@@ -132,14 +132,31 @@ pub(crate) fn project() -> Project {
 /// Runs Claude Code in the project against the server, with the project's hooks.
 pub(crate) fn run_claude(clients: &std::path::Path, p: &Project, server: &ModelServer) {
     let home = tempfile::tempdir().unwrap();
-    let mut cmd = claude(clients, home.path(), &path(clients));
+    run(claude_session(
+        clients,
+        home.path(),
+        &path(clients),
+        p,
+        server,
+    ));
+}
+
+/// `claude -p` in the project against the server, with `home` and `path`.
+pub(crate) fn claude_session(
+    clients: &std::path::Path,
+    home: &std::path::Path,
+    path: &str,
+    p: &Project,
+    server: &ModelServer,
+) -> Command {
+    let mut cmd = claude(clients, home, path);
     cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
         .current_dir(p.root())
         .env(
             "ANTHROPIC_BASE_URL",
             format!("http://127.0.0.1:{}", server.port),
         );
-    run(cmd);
+    cmd
 }
 
 /// `claude` with nothing of the caller's environment but what it needs: `home`, `path`, a

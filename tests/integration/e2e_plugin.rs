@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::e2e::{
-    CODEX_EXEC, REMINDER, SCRIPT, bare_path, check, claude, clients, codex, codex_config, path,
-    project, run,
+    CODEX_EXEC, REMINDER, SCRIPT, bare_path, check, claude, claude_session, clients, codex,
+    codex_config, path, project, run,
 };
 use crate::model_server::ModelServer;
 
@@ -86,14 +86,13 @@ fn claude_code_installs_the_plugin_its_hooks_work_and_uninstall_leaves_no_trace(
 
     let p = project();
     let server = ModelServer::start(SCRIPT);
-    let mut cmd = claude(&clients, home.path(), &with_bins);
-    cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
-        .current_dir(p.root())
-        .env(
-            "ANTHROPIC_BASE_URL",
-            format!("http://127.0.0.1:{}", server.port),
-        );
-    run(cmd);
+    run(claude_session(
+        &clients,
+        home.path(),
+        &with_bins,
+        &p,
+        &server,
+    ));
     // The plugin's hooks alone did it: the project has no settings of its own.
     assert!(!p.path(".claude").exists());
     check(&p, &server);
@@ -190,6 +189,18 @@ fn codex_installs_the_plugin_its_hooks_work_and_remove_leaves_no_trace() {
     }
 }
 
+/// At least `min` requests reached the model, and none held the reminder or the notice.
+fn model_saw_nothing_of_ours(server: &ModelServer, min: usize) {
+    let requests: Vec<String> = server.requests().iter().map(Value::to_string).collect();
+    assert!(requests.len() >= min, "{} requests", requests.len());
+    for r in &requests {
+        assert!(
+            !r.contains(REMINDER) && !r.contains(NOTICE),
+            "the model saw nothing of ours"
+        );
+    }
+}
+
 /// The `hook_response` events of a `stream-json` run.
 fn hook_responses(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
@@ -223,15 +234,9 @@ fn a_teammate_without_the_binaries_gets_no_hook_error_and_one_notice() {
     let server = ModelServer::start(SCRIPT);
     let mut notices = 0;
     for _ in 0..2 {
-        let mut cmd = claude(&clients, home.path(), &bare);
-        cmd.args(["-p", "run the steps", "--dangerously-skip-permissions"])
-            .args(["--output-format", "stream-json", "--verbose"])
-            .arg("--include-hook-events")
-            .current_dir(p.root())
-            .env(
-                "ANTHROPIC_BASE_URL",
-                format!("http://127.0.0.1:{}", server.port),
-            );
+        let mut cmd = claude_session(&clients, home.path(), &bare, &p, &server);
+        cmd.args(["--output-format", "stream-json", "--verbose"])
+            .arg("--include-hook-events");
         let out = run(cmd);
         let responses = hook_responses(&out.stdout);
         // Both the plugin's and the settings' handlers ran for all three events, and none
@@ -248,14 +253,7 @@ fn a_teammate_without_the_binaries_gets_no_hook_error_and_one_notice() {
             .count();
     }
     assert_eq!(notices, 1, "told once, across sessions");
-    let requests: Vec<String> = server.requests().iter().map(Value::to_string).collect();
-    assert!(requests.len() >= 6);
-    for r in &requests {
-        assert!(
-            !r.contains(REMINDER) && !r.contains(NOTICE),
-            "the model saw nothing of ours"
-        );
-    }
+    model_saw_nothing_of_ours(&server, 6);
     assert!(p.tree() == before, "nothing was logged or changed");
 }
 
@@ -285,14 +283,7 @@ fn codex_without_the_binaries_keeps_the_plugin_silent() {
         .args(CODEX_EXEC)
         .current_dir(p.root());
     run(cmd);
-    let requests: Vec<String> = server.requests().iter().map(Value::to_string).collect();
-    assert!(requests.len() >= 3);
-    for r in &requests {
-        assert!(
-            !r.contains(REMINDER) && !r.contains(NOTICE),
-            "the model saw nothing of ours"
-        );
-    }
+    model_saw_nothing_of_ours(&server, 3);
     assert!(p.tree() == before, "nothing was logged or changed");
     assert!(
         codex_home
