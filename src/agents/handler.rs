@@ -14,10 +14,28 @@ pub const DETECTOR: &str = "evolver-error-detector";
 pub(crate) type Handler = (&'static str, Option<&'static str>, &'static str);
 
 /// The hook command that runs `exe` wherever this machine has it, and is silent without it.
+/// Each candidate must be a regular executable file: bash's `command -v` also reports one
+/// that is not executable, and `exec` of that, or of a folder, would be an error.
 pub fn portable_command(exe: &str) -> String {
     format!(
-        "command -v {exe} >/dev/null 2>&1 && exec {exe}; \
-         b=\"${{CARGO_HOME:-$HOME/.cargo}}/bin/{exe}\"; [ -x \"$b\" ] && exec \"$b\"; \
+        "p=$(command -v {exe} 2>/dev/null) && [ -f \"$p\" ] && [ -x \"$p\" ] && exec \"$p\"; \
+         p=\"${{CARGO_HOME:-$HOME/.cargo}}/bin/{exe}\"; [ -f \"$p\" ] && [ -x \"$p\" ] && exec \"$p\"; \
          cat >/dev/null; exit 0"
     )
+}
+
+/// Whether a hook command runs our `exe`: it starts with the executable's path (as earlier
+/// versions wrote it, from wherever it was installed), or it names `exe` as a word and
+/// `exec`s (the portable command of any version, the plugin's, or a hand-made wrapper).
+pub(crate) fn runs(command: &str, exe: &str, first_word: &str) -> bool {
+    if first_word.rsplit('/').next() == Some(exe) {
+        return true;
+    }
+    let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let named = command.match_indices(exe).any(|(i, _)| {
+        let before = command[..i].chars().next_back();
+        let after = command[i + exe.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    });
+    named && command.split(|c: char| !word(c)).any(|w| w == "exec")
 }

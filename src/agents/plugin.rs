@@ -107,5 +107,28 @@ mod tests {
         ));
         assert!(!codex("model = \"gpt-5\"\n"));
         assert!(!plugin_enabled(Target::Codex, None, None, &project));
+        // $CODEX_HOME before ~/.codex, and the project's own Claude settings.
+        let codex_home = dir.path().join("codex-home");
+        std::fs::create_dir_all(&codex_home).unwrap();
+        std::fs::write(
+            codex_home.join("config.toml"),
+            "[plugins.\"capability-evolver@y\"]\n",
+        )
+        .unwrap();
+        std::fs::write(home.join(".codex/config.toml"), "").unwrap();
+        assert!(plugin_enabled(
+            Target::Codex,
+            Some(&home),
+            Some(&codex_home),
+            &project
+        ));
+        std::fs::write(home.join(".claude/settings.json"), "{}").unwrap();
+        std::fs::create_dir_all(project.join(".claude")).unwrap();
+        std::fs::write(
+            project.join(".claude/settings.local.json"),
+            r#"{"enabledPlugins": {"capability-evolver@z": true}}"#,
+        )
+        .unwrap();
+        assert!(plugin_enabled(Target::Claude, Some(&home), None, &project));
     }
 }

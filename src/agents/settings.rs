@@ -54,7 +54,9 @@ pub enum Change {
 
 /// Merges our hooks into the settings file at `path`. The executables must be in `bin_dir`
 /// (beside the running `evolver`), but the handlers name no folder: see [`portable_command`].
-pub fn install(target: Target, path: &Path, bin_dir: &Path) -> Result<Change> {
+/// `backup`: copy the old file to `<file>.bak` first (not for a file kept out of git, whose
+/// copy would not be).
+pub fn install(target: Target, path: &Path, bin_dir: &Path, backup: bool) -> Result<Change> {
     for exe in [ACTIVATOR, DETECTOR] {
         if !bin_dir.join(exe).is_file() {
             return Err(Error::Refused(format!(
@@ -63,7 +65,7 @@ pub fn install(target: Target, path: &Path, bin_dir: &Path) -> Result<Change> {
             )));
         }
     }
-    edit(path, |settings| {
+    edit(path, backup, |settings| {
         let hooks = hooks_object(settings, path)?;
         remove_ours(hooks);
         for &(event, matcher, exe) in target.handlers() {
@@ -88,12 +90,12 @@ pub fn install(target: Target, path: &Path, bin_dir: &Path) -> Result<Change> {
 }
 
 /// Takes out exactly the handlers `install` adds, and the groups and events left empty by
-/// that.
-pub fn uninstall(path: &Path) -> Result<Change> {
+/// that; `backup` as for [`install`].
+pub fn uninstall(path: &Path, backup: bool) -> Result<Change> {
     if !path.exists() {
         return Ok(Change::Unchanged);
     }
-    edit(path, |settings| {
+    edit(path, backup, |settings| {
         let Some(hooks) = settings.get_mut("hooks") else {
             return Ok(());
         };
@@ -106,6 +108,36 @@ pub fn uninstall(path: &Path) -> Result<Change> {
         }
         Ok(())
     })
+}
+
+/// Whether the settings at `path` run our hooks by another command than `install` writes
+/// now (an absolute path of an earlier version, a hand edit): the agent would run those
+/// besides the current ones, since it merges its settings files and runs each distinct
+/// command. A file that cannot be read or parsed says no.
+pub fn runs_ours_differently(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let Ok(settings) = serde_json::from_str::<Value>(&text) else {
+        return false;
+    };
+    let current = [portable_command(ACTIVATOR), portable_command(DETECTOR)];
+    let Some(events) = settings.get("hooks").and_then(Value::as_object) else {
+        return false;
+    };
+    events
+        .values()
+        .filter_map(Value::as_array)
+        .flatten()
+        .filter_map(|group| group.get("hooks").and_then(Value::as_array))
+        .flatten()
+        .any(|h| {
+            is_ours(h)
+                && !h
+                    .get("command")
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| current.iter().any(|p| p == c))
+        })
 }
 
 fn hooks_object<'m>(
@@ -150,21 +182,15 @@ fn remove_ours(hooks: &mut Map<String, Value>) {
     }
 }
 
-/// A handler that runs one of our executables: the portable command, or one that starts with
-/// the executable's path, wherever it was installed.
+/// A handler that runs one of our executables, in any form we ever wrote.
 fn is_ours(handler: &Value) -> bool {
     let Some(command) = handler.get("command").and_then(Value::as_str) else {
         return false;
     };
-    if [ACTIVATOR, DETECTOR]
-        .iter()
-        .any(|exe| command == portable_command(exe))
-    {
-        return true;
-    }
     let first = first_word(command);
-    let name = first.rsplit('/').next().unwrap_or(&first);
-    name == ACTIVATOR || name == DETECTOR
+    [ACTIVATOR, DETECTOR]
+        .iter()
+        .any(|exe| crate::agents::handler::runs(command, exe, &first))
 }
 
 /// The first shell word of a command, with its quoting undone (`'it'\''s'` is `it's`).
@@ -205,7 +231,11 @@ fn not_shaped(path: &Path, key: &str) -> Error {
 
 /// Reads the settings (an empty object when the file is missing), lets `f` change them, and
 /// writes them back atomically in the file's own indentation when they changed.
-fn edit(path: &Path, f: impl FnOnce(&mut Map<String, Value>) -> Result<()>) -> Result<Change> {
+fn edit(
+    path: &Path,
+    keep_backup: bool,
+    f: impl FnOnce(&mut Map<String, Value>) -> Result<()>,
+) -> Result<Change> {
     let old = match fs_err::read(path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -250,7 +280,7 @@ fn edit(path: &Path, f: impl FnOnce(&mut Map<String, Value>) -> Result<()>) -> R
     // The settings may hold keys: the backup and the new file get the old one's permissions.
     let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
     let backup = match &old {
-        Some(bytes) => {
+        Some(bytes) if keep_backup => {
             let bak = PathBuf::from(format!("{}.bak", path.display()));
             fs_err::write(&bak, bytes)?;
             if let Some(p) = &permissions {
@@ -258,7 +288,7 @@ fn edit(path: &Path, f: impl FnOnce(&mut Map<String, Value>) -> Result<()>) -> R
             }
             Some(bak)
         }
-        None => None,
+        _ => None,
     };
     // Write through a symbolic link (a dotfiles checkout), not over it.
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());

@@ -1,6 +1,7 @@
 //! `evolver install` and `evolver uninstall`: the hooks wired into an agent, and taken out.
 
 use std::io::Write;
+use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
@@ -44,6 +45,11 @@ pub(super) fn install(
     add: bool,
 ) -> Result<()> {
     use crate::agents::{Change, Target};
+    if a.local && !matches!(a.agent, AgentArg::Claude | AgentArg::Codex) {
+        return Err(Error::Invalid(
+            "--local is for claude: its settings.local.json".into(),
+        ));
+    }
     let target = match a.agent {
         AgentArg::Claude => Target::Claude,
         AgentArg::Codex => Target::Codex,
@@ -69,15 +75,20 @@ pub(super) fn install(
         (true, Target::Claude) => crate::agents::CLAUDE_LOCAL_SETTINGS,
         (true, Target::Codex) => {
             return Err(Error::Invalid(
-                "--local is for claude; Codex has no uncommitted project hooks file (--global writes ~/.codex/hooks.json)".into(),
+                "--local is for claude; Codex has no uncommitted project hooks file (--global writes $CODEX_HOME/hooks.json)".into(),
             ));
         }
     };
-    let path = base.join(file);
+    let path = match (target, a.global, &world.codex_home) {
+        (Target::Codex, true, Some(codex_home)) => codex_home.join("hooks.json"),
+        _ => base.join(file),
+    };
+    // A file git does not see keeps no backup beside it, which git would see.
+    let backup = !a.local;
     let change = if add {
-        crate::agents::install(target, &path, bin_dir(world)?)?
+        crate::agents::install(target, &path, bin_dir(world)?, backup)?
     } else {
-        crate::agents::uninstall(&path)?
+        crate::agents::uninstall(&path, backup)?
     };
     let verb = if add { "installed in" } else { "removed from" };
     match change {
@@ -91,28 +102,29 @@ pub(super) fn install(
         }
     }
     if add {
-        warn_unreachable(world, out)?;
-        let (home, codex_home) = (world.home.as_deref(), world.codex_home.as_deref());
-        if crate::agents::plugin_enabled(target, home, codex_home, store.root()) {
-            writeln!(
+        notes(target, &path, store.root(), world, out)?;
+    }
+    if a.local && add {
+        use crate::merge::git::{Kept, kept};
+        match kept(store.root(), file) {
+            Kept::Out => {}
+            Kept::Unignored => writeln!(
                 out,
-                "note: the capability-evolver plugin is enabled in this agent too, so every hook would run twice; keep one (disable the plugin, or `evolver uninstall`)"
-            )?;
+                "git does not ignore {file}: add it to .gitignore, it is meant for you alone"
+            )?,
+            Kept::Committed => writeln!(
+                out,
+                "{file} is committed: `git rm --cached {file}` and add it to .gitignore, it is meant for you alone"
+            )?,
         }
     }
-    if a.local && add && crate::merge::git::tracks(store.root(), file) {
-        writeln!(
-            out,
-            "git does not ignore {file}: add it to .gitignore, it is meant for you alone"
-        )?;
-    }
-    if a.local {
+    if !a.local {
+        skill(&base, target, add, out)?;
+    } else if add {
         writeln!(
             out,
             "skill not written with --local (its folder is shared); `evolver install claude` adds it"
         )?;
-    } else {
-        skill(&base, target, add, out)?;
     }
     if add
         && !a.global
@@ -133,28 +145,90 @@ pub(super) fn install(
     Ok(())
 }
 
-/// The hooks run the executables found on `PATH` or in cargo's bin folder; says so when the
-/// ones beside this `evolver` are in neither, since the hooks would then do nothing here.
-fn warn_unreachable(world: &World, out: &mut dyn Write) -> Result<()> {
+/// What the new hooks will meet on this machine, said as notes: another copy of the binaries
+/// found first or none at all, the plugin running them as well, or another settings file
+/// running them by an older command.
+fn notes(
+    target: crate::agents::Target,
+    written: &Path,
+    root: &Path,
+    world: &World,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use crate::agents::{ACTIVATOR, Target};
     let bin = bin_dir(world)?;
-    let same = |dir: &std::path::Path| {
-        dir == bin || matches!((dir.canonicalize(), bin.canonicalize()), (Ok(a), Ok(b)) if a == b)
+    match found_by_hooks(world, ACTIVATOR) {
+        Some(found) if same_file(&found, &bin.join(ACTIVATOR)) => {}
+        Some(found) => writeln!(
+            out,
+            "note: the hooks will run {}, found before the {} beside this evolver",
+            found.display(),
+            ACTIVATOR
+        )?,
+        None => writeln!(
+            out,
+            "note: the hooks run {ACTIVATOR} from PATH or ~/.cargo/bin, and {} is in neither; add it to the PATH the agent starts with, or the hooks will do nothing",
+            bin.display()
+        )?,
+    }
+    let (home, codex_home) = (world.home.as_deref(), world.codex_home.as_deref());
+    if crate::agents::plugin_enabled(target, home, codex_home, root) {
+        writeln!(
+            out,
+            "note: the capability-evolver plugin is enabled in this agent too, so every hook would run twice; keep one (disable the plugin, or `evolver uninstall`)"
+        )?;
+    }
+    let others: Vec<std::path::PathBuf> = match target {
+        Target::Claude => vec![
+            home.map(|h| h.join(".claude/settings.json")),
+            Some(root.join(".claude/settings.json")),
+            Some(root.join(crate::agents::CLAUDE_LOCAL_SETTINGS)),
+        ],
+        Target::Codex => vec![
+            codex_home
+                .map(|c| c.join("hooks.json"))
+                .or_else(|| home.map(|h| h.join(".codex/hooks.json"))),
+            Some(root.join(".codex/hooks.json")),
+        ],
+    }
+    .into_iter()
+    .flatten()
+    .collect();
+    for other in others {
+        if !same_file(&other, written) && crate::agents::runs_ours_differently(&other) {
+            writeln!(
+                out,
+                "note: {} runs the hooks by an older command, so they would run twice; install or uninstall there too",
+                other.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The executable the installed command would run: the first regular executable file named
+/// `exe` on `PATH`, else the one in cargo's bin folder.
+fn found_by_hooks(world: &World, exe: &str) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let runnable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     };
     let cargo_bin = world
         .cargo_home
         .clone()
         .or_else(|| world.home.as_ref().map(|h| h.join(".cargo")))
         .map(|c| c.join("bin"));
-    if world.path.iter().any(|d| same(d)) || cargo_bin.as_deref().is_some_and(same) {
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "note: the hooks run {} from PATH or ~/.cargo/bin, and {} is in neither; add it to the PATH the agent starts with, or the hooks will do nothing",
-        crate::agents::ACTIVATOR,
-        bin.display()
-    )?;
-    Ok(())
+    world
+        .path
+        .iter()
+        .filter(|d| !d.as_os_str().is_empty())
+        .chain(cargo_bin.iter())
+        .map(|d| d.join(exe))
+        .find(|p| runnable(p))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 /// Our own skill, put where the agent reads skills, or taken out.

@@ -51,10 +51,28 @@ pub fn in_repository(root: &Path) -> bool {
     git(root, &["rev-parse", "--git-dir"]).is_ok_and(|o| o.status.success())
 }
 
-/// Whether `root` is in a git repository that does not ignore `file` (relative to `root`).
-pub fn tracks(root: &Path, file: &str) -> bool {
-    in_repository(root)
-        && git(root, &["check-ignore", "-q", "--", file]).is_ok_and(|o| o.status.code() == Some(1))
+/// How git sees `file` (relative to `root`), for a file that must stay out of commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// No repository, or the file is ignored: nothing to say.
+    Out,
+    /// Neither ignored nor committed: the next `git add .` takes it.
+    Unignored,
+    /// Already committed.
+    Committed,
+}
+
+pub fn kept(root: &Path, file: &str) -> Kept {
+    if !in_repository(root) {
+        return Kept::Out;
+    }
+    let tracked =
+        git(root, &["ls-files", "--error-unmatch", "--", file]).is_ok_and(|o| o.status.success());
+    if tracked {
+        return Kept::Committed;
+    }
+    let ignored = git(root, &["check-ignore", "-q", "--", file]).is_ok_and(|o| o.status.success());
+    if ignored { Kept::Out } else { Kept::Unignored }
 }
 
 fn check_repository(root: &Path) -> Result<()> {

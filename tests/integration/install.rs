@@ -11,11 +11,11 @@ fn json_at(p: &Project, rel: &str) -> Value {
 
 /// The commands `install` writes: they name no folder of this machine (the settings are
 /// committed), find the executable on PATH or in cargo's bin folder, and are silent without it.
-const RUN_ACTIVATOR: &str = "command -v evolver-activator >/dev/null 2>&1 && exec evolver-activator; \
-     b=\"${CARGO_HOME:-$HOME/.cargo}/bin/evolver-activator\"; [ -x \"$b\" ] && exec \"$b\"; \
+const RUN_ACTIVATOR: &str = "p=$(command -v evolver-activator 2>/dev/null) && [ -f \"$p\" ] && [ -x \"$p\" ] && exec \"$p\"; \
+     p=\"${CARGO_HOME:-$HOME/.cargo}/bin/evolver-activator\"; [ -f \"$p\" ] && [ -x \"$p\" ] && exec \"$p\"; \
      cat >/dev/null; exit 0";
-const RUN_DETECTOR: &str = "command -v evolver-error-detector >/dev/null 2>&1 && exec evolver-error-detector; \
-     b=\"${CARGO_HOME:-$HOME/.cargo}/bin/evolver-error-detector\"; [ -x \"$b\" ] && exec \"$b\"; \
+const RUN_DETECTOR: &str = "p=$(command -v evolver-error-detector 2>/dev/null) && [ -f \"$p\" ] && [ -x \"$p\" ] && exec \"$p\"; \
+     p=\"${CARGO_HOME:-$HOME/.cargo}/bin/evolver-error-detector\"; [ -f \"$p\" ] && [ -x \"$p\" ] && exec \"$p\"; \
      cat >/dev/null; exit 0";
 
 fn dir_of(exe: &str) -> String {
@@ -68,6 +68,7 @@ fn codex_gets_its_own_file_and_is_told_about_trust() {
     assert!(out.status.success());
     let out = String::from_utf8(out.stdout).unwrap();
     assert!(out.contains("/hooks"), "{out}");
+    assert!(!out.contains("note:"), "{out}");
     let s = json_at(&p, ".codex/hooks.json");
     assert_eq!(
         s,
@@ -334,10 +335,33 @@ fn local_writes_the_uncommitted_settings_and_no_shared_file() {
     std::fs::remove_file(p.path(".claude/settings.local.json")).unwrap();
     let out = p.ok(&["install", "claude", "--local"]);
     assert!(!out.contains(".gitignore"), "{out}");
-    p.ok(&["uninstall", "claude", "--local"]);
+    let out = p.ok(&["uninstall", "claude", "--local"]);
+    assert!(!out.contains("skill"), "{out}");
     assert_eq!(json_at(&p, ".claude/settings.local.json"), json!({}));
-    let err = p.fails(&["install", "codex", "--local"], 2);
-    assert!(err.contains("--local is for claude"), "{err}");
+    // Its own keys, in a file git does not see: no backup beside it, which git would see.
+    p.write(
+        ".claude/settings.local.json",
+        r#"{"env": {"API_KEY": "sk-123"}}"#,
+    );
+    p.ok(&["install", "claude", "--local"]);
+    assert!(!p.path(".claude/settings.local.json.bak").exists());
+    // Committed by mistake: said how to take it out.
+    std::process::Command::new("git")
+        .args(["add", "-f", ".claude/settings.local.json"])
+        .current_dir(p.root())
+        .status()
+        .unwrap();
+    std::fs::remove_file(p.path(".claude/settings.local.json")).unwrap();
+    let out = p.ok(&["install", "claude", "--local"]);
+    assert!(out.contains("is committed: `git rm --cached"), "{out}");
+    for args in [
+        &["install", "codex", "--local"][..],
+        &["install", "git", "--local"],
+        &["install", "openclaw", "--local"],
+    ] {
+        let err = p.fails(args, 2);
+        assert!(err.contains("--local is for claude"), "{err}");
+    }
     let err = p.fails(&["install", "claude", "--local", "--global"], 2);
     assert!(err.contains("--global"), "{err}");
 }
@@ -528,4 +552,96 @@ fn install_warns_when_the_plugin_already_runs_the_hooks() {
     )
     .unwrap();
     assert!(install("codex").contains("plugin is enabled in this agent too"));
+}
+
+#[test]
+fn hooks_wired_by_another_form_of_our_command_are_replaced_not_doubled() {
+    let p = Project::init();
+    let edited =
+        "command -v evolver-activator >/dev/null 2>&1 && exec evolver-activator; cat >/dev/null";
+    p.write(
+        ".claude/settings.json",
+        json!({"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": edited}]}]}}).to_string(),
+    );
+    p.ok(&["install", "claude"]);
+    let s = json_at(&p, ".claude/settings.json");
+    let groups = s["hooks"]["UserPromptSubmit"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{s}");
+    assert_eq!(groups[0]["hooks"][0]["command"], RUN_ACTIVATOR);
+    p.ok(&["uninstall", "claude"]);
+    assert_eq!(json_at(&p, ".claude/settings.json"), json!({}));
+}
+
+#[test]
+fn install_names_the_other_files_and_copies_the_hooks_would_meet() {
+    let p = Project::init();
+    let home = tempfile::tempdir().unwrap();
+    // An older install in the user's settings, by absolute path.
+    std::fs::create_dir_all(home.path().join(".claude")).unwrap();
+    std::fs::write(
+        home.path().join(".claude/settings.json"),
+        json!({"hooks": {"UserPromptSubmit": [{"hooks": [{"type": "command", "command": "/old/bin/evolver-activator"}]}]}}).to_string(),
+    )
+    .unwrap();
+    // Another copy of the activator, first on PATH.
+    let other = tempfile::tempdir().unwrap();
+    crate::harness::script(&other.path().join("evolver-activator"), "#!/bin/sh\n");
+    let out = p
+        .command(&["install", "claude"])
+        .env("HOME", home.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}:/usr/bin:/bin",
+                other.path().display(),
+                dir_of(ACTIVATOR)
+            ),
+        )
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.contains(&format!(
+            "note: the hooks will run {}/evolver-activator, found before",
+            other.path().display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "note: {}/.claude/settings.json runs the hooks by an older command",
+            home.path().display()
+        )),
+        "{out}"
+    );
+    // The same command in both files is no note: the agent runs it once.
+    let out = p
+        .command(&["install", "claude", "--global"])
+        .env("HOME", home.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", dir_of(ACTIVATOR)))
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("note:"));
+}
+
+#[test]
+fn codex_global_follows_codex_home() {
+    let p = Project::init();
+    let home = tempfile::tempdir().unwrap();
+    let codex_home = tempfile::tempdir().unwrap();
+    let out = p
+        .command(&["install", "codex", "--global"])
+        .env("HOME", home.path())
+        .env("CODEX_HOME", codex_home.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(codex_home.path().join("hooks.json").is_file());
+    assert!(!home.path().join(".codex").exists());
+    // Codex's user skills folder is still ~/.agents/skills.
+    assert!(
+        home.path()
+            .join(".agents/skills/capability-evolver/SKILL.md")
+            .is_file()
+    );
 }
