@@ -38,7 +38,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 project=$(pwd)
 bin="${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}/bin"
 
-# Shell completions and the man page, where bash-completion, fish and man look per user.
+# Shell completions and the man page, where bash-completion, fish and man look per user. Each
+# file starts with a line saying who wrote it: install replaces, and uninstall removes, only a
+# file that starts so, never one of the user's own.
 data="${XDG_DATA_HOME:-$HOME/.local/share}"
 config="${XDG_CONFIG_HOME:-$HOME/.config}"
 extras=(
@@ -46,6 +48,8 @@ extras=(
   "fish:$config/fish/completions/evolver.fish"
   "man:$data/man/man1/evolver.1"
 )
+mark="written by capability-evolver's install.sh"
+ours() { [ ! -e "$1" ] || { IFS= read -r first <"$1" && case "$first" in *"$mark"*) true ;; *) false ;; esac; }; }
 
 # (The odd expansion keeps an empty array safe under `set -u` in old bash, macOS's included.)
 agents() {
@@ -67,13 +71,21 @@ if [ "$uninstall" = 1 ]; then
   fi
   for extra in "${extras[@]}"; do
     file=${extra#*:}
-    if [ -f "$file" ]; then rm -f "$file" && echo "removed $file"; fi
+    if [ -f "$file" ]; then
+      if ours "$file"; then rm -f "$file" && echo "removed $file"; else echo "left $file: install.sh did not write it"; fi
+    fi
   done
-  if command -v cargo >/dev/null && [ -x "$bin/evolver" ]; then
-    cargo uninstall --quiet capability-evolver && echo "binaries removed from $bin"
+  failed=0
+  if [ -x "$bin/evolver" ]; then
+    if command -v cargo >/dev/null && cargo uninstall --quiet capability-evolver 2>/dev/null; then
+      echo "binaries removed from $bin"
+    else
+      echo "install.sh: could not remove the binaries in $bin with cargo uninstall; remove them by hand" >&2
+      failed=1
+    fi
   fi
   echo "Your lessons stay in $project/.learnings/; delete that folder yourself if you want them gone."
-  exit 0
+  exit "$failed"
 fi
 
 command -v cargo >/dev/null || { echo "install.sh: cargo is needed (https://rustup.rs)" >&2; exit 1; }
@@ -86,8 +98,13 @@ evolver="$bin/evolver"
 
 for extra in "${extras[@]}"; do
   kind=${extra%%:*} file=${extra#*:}
+  if ! ours "$file"; then echo "left $file as it is: install.sh did not write it"; continue; fi
   mkdir -p "$(dirname "$file")"
-  if [ "$kind" = man ]; then "$evolver" man >"$file"; else "$evolver" completions "$kind" >"$file"; fi
+  if [ "$kind" = man ]; then
+    { printf '.\\" %s\n' "$mark"; "$evolver" man; } >"$file"
+  else
+    { printf '# %s\n' "$mark"; "$evolver" completions "$kind"; } >"$file"
+  fi
 done
 echo "Completions for bash and fish, and the man page, written under $data and $config"
 echo "(zsh: evolver completions zsh > a folder on your \$fpath, as _evolver)"
@@ -102,16 +119,23 @@ case ":$PATH:" in
   *) echo "Add $bin to your PATH, for you and for the agents: the hooks look for the binaries there." ;;
 esac
 
-agent="Claude Code"
-if [ "$claude" = 0 ] && [ "$codex" = 1 ]; then agent="Codex"; elif [ "$codex" = 1 ]; then agent="Claude Code or Codex"; fi
-if [ "$claude" = 0 ] && [ "$codex" = 0 ] && [ "$openclaw" = 1 ]; then agent="OpenClaw"; fi
-undo="bash $here/install/install.sh --uninstall"
-for arg in "$@"; do undo="$undo $arg"; done
+agents=()
+if [ "$claude" = 1 ]; then agents+=("Claude Code"); fi
+if [ "$codex" = 1 ]; then agents+=("Codex"); fi
+if [ "$openclaw" = 1 ]; then agents+=("OpenClaw"); fi
+case ${#agents[@]} in
+  0) agent="your agent (none was wired: see --help)" ;;
+  1) agent=${agents[0]} ;;
+  2) agent="${agents[0]} or ${agents[1]}" ;;
+  *) agent="${agents[0]}, ${agents[1]} or ${agents[2]}" ;;
+esac
+undo="bash $(printf '%q' "$here/install/install.sh") --uninstall"
+for arg in "$@"; do undo="$undo $(printf '%q' "$arg")"; done
 cat <<EOF
 
 Next:
   1. Open $agent in this project and work as usual: a failed command becomes an
      entry in .learnings/ERRORS.md, and each prompt shows the lessons that bear on it.
   2. Run \`evolver status\` to see what the logs hold and what needs attention.
-  3. To undo: $undo  (.learnings/ stays)
+  3. To undo, from this folder: $undo  (.learnings/ stays)
 EOF
