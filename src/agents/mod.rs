@@ -18,4 +18,6 @@ pub mod skill;
 pub use claude::LOCAL_SETTINGS as CLAUDE_LOCAL_SETTINGS;
 pub use handler::{ACTIVATOR, DETECTOR, portable_command};
 pub use plugin::plugin_enabled;
-pub use settings::{Change, Target, install, runs_ours_differently, uninstall};
+pub use settings::{
+    Change, Target, codex_dir, install, runs_ours_differently, settings_files, uninstall,
+};

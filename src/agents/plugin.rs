@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::agents::Target;
+use crate::agents::{Target, codex_dir, settings_files};
 
 /// Plugin ids are `NAME@MARKETPLACE`; ours is named `capability-evolver` in any marketplace.
 const PREFIX: &str = "capability-evolver@";
@@ -20,18 +20,12 @@ pub fn plugin_enabled(
     project: &Path,
 ) -> bool {
     match target {
-        Target::Claude => {
-            let files = [
-                home.map(|h| h.join(".claude/settings.json")),
-                Some(project.join(".claude/settings.json")),
-                Some(project.join(".claude/settings.local.json")),
-            ];
-            files.into_iter().flatten().any(|f| claude_enables(&f))
+        Target::Claude => settings_files(target, home, codex_home, project)
+            .iter()
+            .any(|f| claude_enables(f)),
+        Target::Codex => {
+            codex_dir(home, codex_home).is_some_and(|dir| codex_enables(&dir.join("config.toml")))
         }
-        Target::Codex => codex_home
-            .map(Path::to_owned)
-            .or_else(|| home.map(|h| h.join(".codex")))
-            .is_some_and(|dir| codex_enables(&dir.join("config.toml"))),
     }
 }
 

@@ -43,6 +43,36 @@ impl Target {
     }
 }
 
+/// Codex's own folder: `$CODEX_HOME`, else `~/.codex`.
+pub fn codex_dir(home: Option<&Path>, codex_home: Option<&Path>) -> Option<PathBuf> {
+    codex_home
+        .map(Path::to_owned)
+        .or_else(|| home.map(|h| h.join(".codex")))
+}
+
+/// Every settings file in which the agent reads hooks for `project`: the user's, the
+/// project's, and for Claude Code the project's local one. The agent runs them all.
+pub fn settings_files(
+    target: Target,
+    home: Option<&Path>,
+    codex_home: Option<&Path>,
+    project: &Path,
+) -> Vec<PathBuf> {
+    let files = match target {
+        Target::Claude => [
+            home.map(|h| h.join(claude::SETTINGS)),
+            Some(project.join(claude::SETTINGS)),
+            Some(project.join(claude::LOCAL_SETTINGS)),
+        ],
+        Target::Codex => [
+            codex_dir(home, codex_home).map(|c| c.join("hooks.json")),
+            Some(project.join(codex::HOOKS)),
+            None,
+        ],
+    };
+    files.into_iter().flatten().collect()
+}
+
 /// What an install or uninstall did to the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {

@@ -79,8 +79,11 @@ pub(super) fn install(
             ));
         }
     };
-    let path = match (target, a.global, &world.codex_home) {
-        (Target::Codex, true, Some(codex_home)) => codex_home.join("hooks.json"),
+    let path = match (target, a.global) {
+        (Target::Codex, true) => {
+            crate::agents::codex_dir(world.home.as_deref(), world.codex_home.as_deref())
+                .map_or_else(|| base.join(file), |c| c.join("hooks.json"))
+        }
         _ => base.join(file),
     };
     // A file git does not see keeps no backup beside it, which git would see.
@@ -155,7 +158,7 @@ fn notes(
     world: &World,
     out: &mut dyn Write,
 ) -> Result<()> {
-    use crate::agents::{ACTIVATOR, Target};
+    use crate::agents::ACTIVATOR;
     let bin = bin_dir(world)?;
     match found_by_hooks(world, ACTIVATOR) {
         Some(found) if same_file(&found, &bin.join(ACTIVATOR)) => {}
@@ -178,22 +181,7 @@ fn notes(
             "note: the capability-evolver plugin is enabled in this agent too, so every hook would run twice; keep one (disable the plugin, or `evolver uninstall`)"
         )?;
     }
-    let others: Vec<std::path::PathBuf> = match target {
-        Target::Claude => vec![
-            home.map(|h| h.join(".claude/settings.json")),
-            Some(root.join(".claude/settings.json")),
-            Some(root.join(crate::agents::CLAUDE_LOCAL_SETTINGS)),
-        ],
-        Target::Codex => vec![
-            codex_home
-                .map(|c| c.join("hooks.json"))
-                .or_else(|| home.map(|h| h.join(".codex/hooks.json"))),
-            Some(root.join(".codex/hooks.json")),
-        ],
-    }
-    .into_iter()
-    .flatten()
-    .collect();
+    let others = crate::agents::settings_files(target, home, codex_home, root);
     for other in others {
         if !same_file(&other, written) && crate::agents::runs_ours_differently(&other) {
             writeln!(
