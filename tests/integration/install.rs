@@ -425,13 +425,8 @@ fn run_hook_once(
 
 #[test]
 fn settings_written_on_one_machine_work_unchanged_on_another() {
-    let p = Project::init();
-    p.ok(&[
-        "log",
-        "learning",
-        "--summary",
-        "Run the steps from the project root",
-    ]);
+    // A project with one lesson, "Run the steps from the project root".
+    let p = crate::e2e::project();
     let a = tempfile::tempdir().unwrap();
     let a_bin = machine_with_binaries(a.path());
     // Installed on machine A, from A's cargo bin folder.
