@@ -572,6 +572,36 @@ mod tests {
     }
 
     #[test]
+    fn a_word_in_its_everyday_sense_meets_no_concept() {
+        // Words whose common sense in a developer's prompt is not the concept's: locating a
+        // bug is not a map, a React hook is not a plugin, a type of store is not type
+        // checking, an HTTP POST is not a blog post, checking is not an approval.
+        let r = Reader::default();
+        for (lesson, prompt) in [
+            ("GPS coordinates drift on Android", "帮我定位这个崩溃"),
+            (
+                "The Obsidian plugin fails to load",
+                "the useEffect hook fires twice",
+            ),
+            ("mypy rejects the typing of the handler", "门店类型改成中文"),
+            (
+                "Hugo builds the article with a future date",
+                "POST the form to /api/signup",
+            ),
+            ("The approval step blocks the deploy", "确认一下配置"),
+            (
+                "Schedule the sync for the meeting calendar",
+                "the click event fires twice",
+            ),
+        ] {
+            let doc = r.doc(&[(lesson, 3)]);
+            let df = df_of(&[&doc]);
+            let s = Scorer::new(&r.query(prompt), &df).score(&doc);
+            assert_eq!(s.value, 0, "{prompt} meets {lesson}: {s:?}");
+        }
+    }
+
+    #[test]
     fn a_long_prompt_is_read_in_part() {
         let r = Reader::default();
         let words: Vec<String> = (0..5_000).map(|i| format!("word{i}")).collect();
