@@ -1,9 +1,10 @@
-//! Relevance over the labelled set in `tests/relevance/`: eight projects' logs in four
-//! languages and 128 prompts written before the ranking was tuned. For each prompt the lessons
-//! the activator would show are compared with the label: for a prompt that names the tool or
-//! describes the task, the right lesson must be among them; for an unrelated one, nothing
-//! should be shown. The numbers are printed (`--nocapture`) and held to the floors in
-//! docs/relevance.md.
+//! Relevance over the labelled sets in `tests/relevance/`: eight projects' logs in four
+//! languages, 128 prompts written before the ranking was tuned (`prompts.tsv`) and 72 written
+//! later, blind to the ranking (`holdout.tsv`). For each prompt the lessons the activator
+//! would show are compared with the label: for a prompt that names the tool or describes the
+//! task, the right lesson must be among them; for an unrelated one, nothing should be shown.
+//! The numbers are printed (`--nocapture`) and held, language by language, to what was
+//! measured (docs/relevance.md).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,9 +25,19 @@ struct Labelled {
 }
 
 fn prompts() -> Vec<Labelled> {
-    let text = std::fs::read_to_string(set().join("prompts.tsv")).unwrap();
-    text.lines()
-        .skip(1)
+    labelled("prompts.tsv")
+}
+
+/// The prompts of one labelled file of the set.
+fn labelled(file: &str) -> Vec<Labelled> {
+    let text = std::fs::read_to_string(set().join(file)).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("project\tkind\texpected\tprompt"),
+        "{file}"
+    );
+    lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
@@ -118,16 +129,16 @@ impl Tally {
     }
 }
 
-#[test]
-fn the_labelled_set_keeps_its_measured_recall() {
-    let prompts = prompts();
-    assert!(
-        prompts.len() >= 60,
-        "the set holds {} prompts",
-        prompts.len()
-    );
+/// How one labelled file fares per (language, kind), where a hit for `unrelated` is a
+/// prompt that showed nothing; printed, with the totals per kind and every miss.
+struct Measured {
+    tallies: BTreeMap<(String, String), Tally>,
+    misses: Vec<String>,
+}
+
+fn measure(file: &str) -> Measured {
+    let prompts = labelled(file);
     let mut stores = BTreeMap::new();
-    // (language, kind) -> tally; a hit for `unrelated` is a prompt that showed nothing.
     let mut tallies: BTreeMap<(String, String), Tally> = BTreeMap::new();
     let mut misses = Vec::new();
     for p in &prompts {
@@ -163,7 +174,7 @@ fn the_labelled_set_keeps_its_measured_recall() {
             ));
         }
     }
-    println!("language  kind        right / prompts");
+    println!("{file}\nlanguage  kind        right / prompts");
     let mut overall: BTreeMap<String, Tally> = BTreeMap::new();
     for ((language, kind), t) in &tallies {
         println!(
@@ -187,31 +198,101 @@ fn the_labelled_set_keeps_its_measured_recall() {
     for m in &misses {
         println!("miss: {m}");
     }
-    // The goals are 100 % for tool prompts and 70 % for paraphrases in every
-    // language, and nothing shown for 90 % of unrelated prompts. What the ranking reaches is
-    // held here as a floor (docs/relevance.md has the numbers and what falls short): every
-    // tool prompt in every language, 70 % of paraphrases over all languages, and the share of
-    // unrelated prompts that show nothing at least as measured.
-    let mut short = Vec::new();
-    for ((language, kind), t) in &tallies {
-        if kind == "tool" && t.rate() < 1.0 {
-            short.push(format!("{language} tool: {:.1} %", 100.0 * t.rate()));
+    Measured { tallies, misses }
+}
+
+impl Measured {
+    /// The cells of the table that fall below their floors: `(language, kind, least right,
+    /// prompts)`, every language and kind of the file named once.
+    fn short(&self, floors: &[(&str, &str, usize, usize)]) -> Vec<String> {
+        let mut short = Vec::new();
+        let named: Vec<(String, String)> = floors
+            .iter()
+            .map(|(l, k, ..)| ((*l).to_owned(), (*k).to_owned()))
+            .collect();
+        let held: Vec<&(String, String)> = self.tallies.keys().collect();
+        assert_eq!(
+            held,
+            named.iter().collect::<Vec<_>>(),
+            "every cell has a floor"
+        );
+        for (language, kind, least, of) in floors {
+            let t = &self.tallies[&((*language).to_owned(), (*kind).to_owned())];
+            assert_eq!(t.of, *of, "{language} {kind}: the file changed");
+            if t.right < *least {
+                short.push(format!(
+                    "{language} {kind}: {} / {of}, floor {least}",
+                    t.right
+                ));
+            }
         }
+        short
     }
-    if overall["paraphrase"].rate() < 0.7 {
-        let rate = 100.0 * overall["paraphrase"].rate();
-        short.push(format!("paraphrases: {rate:.1} %"));
-    }
-    if overall["unrelated"].rate() < 0.125 {
-        let rate = 100.0 * overall["unrelated"].rate();
-        short.push(format!("unrelated prompts showing nothing: {rate:.1} %"));
-    }
-    assert!(short.is_empty(), "below the floor: {short:?}\n{misses:#?}");
+}
+
+/// Measures one labelled file and fails on any cell below its floor, with every miss.
+fn hold(file: &str, floors: &[(&str, &str, usize, usize)]) {
+    let m = measure(file);
+    let short = m.short(floors);
+    assert!(
+        short.is_empty(),
+        "{file} below the floor: {short:?}\n{:#?}",
+        m.misses
+    );
+}
+
+#[test]
+fn the_labelled_set_keeps_its_measured_recall() {
+    // The goals are every tool prompt and 70 % of paraphrases in every language, and
+    // nothing shown for 90 % of unrelated prompts. Held here is what the ranking reaches
+    // (docs/relevance.md has the numbers and what falls short of the goals).
+    hold(
+        "prompts.tsv",
+        &[
+            ("de", "paraphrase", 9, 12),
+            ("de", "tool", 12, 12),
+            ("de", "unrelated", 1, 8),
+            ("en", "paraphrase", 9, 12),
+            ("en", "tool", 12, 12),
+            ("en", "unrelated", 0, 8),
+            ("pt", "paraphrase", 9, 12),
+            ("pt", "tool", 12, 12),
+            ("pt", "unrelated", 1, 8),
+            ("zh", "paraphrase", 7, 12),
+            ("zh", "tool", 12, 12),
+            ("zh", "unrelated", 2, 8),
+        ],
+    );
+}
+
+#[test]
+fn the_held_out_prompts_keep_their_measured_recall() {
+    // Written without sight of the ranking or of the first prompts, after the ranking was
+    // tuned on those, and first measured with the ranking as it is: held as measured, and
+    // never tuned to.
+    hold(
+        "holdout.tsv",
+        &[
+            ("de", "paraphrase", 4, 6),
+            ("de", "tool", 6, 6),
+            ("de", "unrelated", 0, 6),
+            ("en", "paraphrase", 6, 6),
+            ("en", "tool", 6, 6),
+            ("en", "unrelated", 0, 6),
+            ("pt", "paraphrase", 6, 6),
+            ("pt", "tool", 6, 6),
+            ("pt", "unrelated", 2, 6),
+            ("zh", "paraphrase", 6, 6),
+            ("zh", "tool", 6, 6),
+            ("zh", "unrelated", 0, 6),
+        ],
+    );
 }
 
 #[test]
 fn the_index_and_the_logs_rank_every_labelled_prompt_alike() {
-    let prompts = prompts();
+    let mut prompts = prompts();
+    prompts.extend(labelled("holdout.tsv"));
     let mut stores = BTreeMap::new();
     for p in &prompts {
         let (_, store) = stores
