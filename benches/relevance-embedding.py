@@ -12,6 +12,7 @@ repository root after `cargo build --release`:
     python3 -m venv /tmp/emb && /tmp/emb/bin/pip install wordllama==0.4.0.post1
     /tmp/emb/bin/python benches/relevance-embedding.py
 
+It measures both labelled files, `prompts.tsv` and the held-out `holdout.tsv`.
 docs/relevance.md has the numbers it printed and what was decided.
 """
 
@@ -56,8 +57,16 @@ def main():
     if not EVOLVER.exists():
         sys.exit("build first: cargo build --release")
     table = WordLlama.load(disable_download=True, cache_dir=os.path.dirname(wordllama.__file__))
-    with open(SET / "prompts.tsv", encoding="utf-8") as f:
-        prompts = list(csv.DictReader(f, delimiter="\t"))
+    for labelled in ("prompts.tsv", "holdout.tsv"):
+        print(labelled)
+        measure_set(table, labelled)
+
+
+def measure_set(table, labelled):
+    """Prints each method's numbers over one labelled file of the set."""
+    with open(SET / labelled, encoding="utf-8") as f:
+        prompts = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    counts = {kind: sum(p["kind"] == kind for p in prompts) for kind in ("tool", "paraphrase", "unrelated")}
 
     cases = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,10 +110,12 @@ def main():
     def line(label, result):
         tool, para, quiet, langs = result
         per = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(langs.items()))
-        print(f"{label:<44} tool {tool}/48  paraphrase {para}/48 ({per})  quiet {quiet}/32")
+        print(f"{label:<44} tool {tool}/{counts['tool']}  paraphrase {para}/{counts['paraphrase']} ({per})"
+              f"  quiet {quiet}/{counts['unrelated']}")
 
     line("cosine alone, top three always shown", measure(0, 0, -1.0, cosine_only=True))
-    line("BM25 alone (the activator), threshold 2.0", measure(0, 0, 2.0))
+    for threshold in (2.0, 3.5, 5.0, 7.0, 9.0):
+        line(f"BM25 alone (the activator), threshold {threshold}", measure(0, 0, threshold))
     for weight in (0.5, 1, 2, 4):
         for floor in (0.1, 0.2, 0.3):
             for threshold in (2.0, 3.5, 5.0, 7.0):
