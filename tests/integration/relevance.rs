@@ -24,10 +24,6 @@ struct Labelled {
     prompt: String,
 }
 
-fn prompts() -> Vec<Labelled> {
-    labelled("prompts.tsv")
-}
-
 /// The prompts of one labelled file of the set.
 fn labelled(file: &str) -> Vec<Labelled> {
     let text = std::fs::read_to_string(set().join(file)).unwrap();
@@ -291,7 +287,7 @@ fn the_held_out_prompts_keep_their_measured_recall() {
 
 #[test]
 fn the_index_and_the_logs_rank_every_labelled_prompt_alike() {
-    let mut prompts = prompts();
+    let mut prompts = labelled("prompts.tsv");
     prompts.extend(labelled("holdout.tsv"));
     let mut stores = BTreeMap::new();
     for p in &prompts {
